@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages kubepp needs to build, run and test.
+# Idempotent: when everything is present it only runs dpkg-query and exits.
+# Every package is listed once, with the reason it is needed.
+set -euo pipefail
+
+PACKAGES=(
+  # --- build ---
+  cmake                 # build system generator
+  ninja-build           # build driver
+  g++                   # C++20 compiler (g++ 12)
+  ccache                # keeps rebuilds quick
+  make                  # the two set-up commands
+  pkg-config            # locating libraries
+  python3               # tools/gen_schema.py (schema generator), test helpers
+  # --- libraries ---
+  nlohmann-json3-dev    # JSON codec and the generic object representation
+  libyaml-cpp-dev       # YAML manifests and kubeconfigs
+  libsqlite3-dev        # embedded datastore (default)
+  libssl-dev            # TLS for the API server (OpenSSL 3)
+  libfmt-dev            # formatting
+  # --- tests and benchmarks ---
+  libgtest-dev          # GoogleTest
+  libgmock-dev          # GoogleMock
+  libbenchmark-dev      # Google Benchmark
+  etcd-server           # peer for the storage benchmark (and the HA datastore later)
+  etcd-client           # etcdctl, used by the storage benchmark against etcd
+  procps                # ps/pkill-free process inspection in tests (RSS figures)
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian starts etcd as a system service on install; kubepp starts its own
+# etcd when it needs one, so the packaged service stays off.
+if [[ " ${missing[*]} " == *" etcd-server "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now etcd >/dev/null 2>&1 || true
+fi
