@@ -1,0 +1,86 @@
+#include "api/field_error.h"
+
+#include <cstdio>
+
+namespace kubepp::api {
+
+std::string FieldError::ToString() const {
+  std::string out = field;
+  out.append(": ");
+  switch (type) {
+    case Type::kInvalid:
+      out.append("Invalid value: ").append(value);
+      break;
+    case Type::kRequired:
+      out.append("Required value");
+      break;
+    case Type::kForbidden:
+      out.append("Forbidden");
+      break;
+    case Type::kNotSupported:
+      out.append("Unsupported value: ").append(value);
+      break;
+    case Type::kTooLong:
+      out.append("Too long");
+      break;
+    case Type::kDuplicate:
+      out.append("Duplicate value: ").append(value);
+      break;
+  }
+  if (!detail.empty()) out.append(": ").append(detail);
+  return out;
+}
+
+FieldError FieldError::Invalid(std::string field, std::string quoted_value, std::string detail) {
+  return {Type::kInvalid, std::move(field), std::move(quoted_value), std::move(detail)};
+}
+FieldError FieldError::InvalidString(std::string field, std::string_view value, std::string detail) {
+  return {Type::kInvalid, std::move(field), GoQuote(value), std::move(detail)};
+}
+FieldError FieldError::Required(std::string field, std::string detail) {
+  return {Type::kRequired, std::move(field), "", std::move(detail)};
+}
+FieldError FieldError::Forbidden(std::string field, std::string detail) {
+  return {Type::kForbidden, std::move(field), "", std::move(detail)};
+}
+
+std::string GoQuote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\t': out.append("\\t"); break;
+      case '\r': out.append("\\r"); break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out.append(buf);
+        } else {
+          out.push_back(static_cast<char>(c));  // UTF-8 passes through
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string JoinFieldErrors(const FieldErrors& errors) {
+  if (errors.size() == 1) return errors[0].ToString();
+  std::string out = "[";
+  for (size_t i = 0; i < errors.size(); ++i) {
+    if (i > 0) out.append(", ");
+    out.append(errors[i].ToString());
+  }
+  out.push_back(']');
+  return out;
+}
+
+Status FieldErrorsToStatus(const FieldErrors& errors) {
+  if (errors.empty()) return Status::Ok();
+  return Status::Invalid(JoinFieldErrors(errors));
+}
+
+}  // namespace kubepp::api
