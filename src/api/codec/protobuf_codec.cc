@@ -20,6 +20,7 @@ using wire::WireType;
 
 constexpr std::string_view kPrefix("k8s\0", 4);
 constexpr int kMaxDepth = 100;
+constexpr std::string_view kWatchEvent = "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent";
 
 std::string Join(const std::string& path, std::string_view name) {
   if (path.empty()) return std::string(name);
@@ -84,6 +85,18 @@ class Encoder {
       auto it = obj.find(f.name);
       if (it == obj.end() || it->is_null()) continue;
       std::string bytes;
+      if (def.name == kWatchEvent && f.name == "object") {
+        // Watch streams in protobuf carry the object itself in protobuf (with
+        // its own prefix and envelope) when it is a served kind.
+        std::string embedded;
+        if (EmbeddedObject(*it, depth, &embedded)) {
+          std::string raw;
+          wire::AppendLen(&raw, 1, embedded);
+          wire::AppendLen(&bytes, f.proto, raw);
+          parts.emplace_back(f.proto, std::move(bytes));
+          continue;
+        }
+      }
       RETURN_IF_ERROR(FieldValue(f, *it, Join(path, f.name), depth, &bytes));
       parts.emplace_back(f.proto, std::move(bytes));
     }
@@ -156,6 +169,8 @@ class Encoder {
     }
     return Single(t, f.proto, v, path, depth, out);
   }
+
+  bool EmbeddedObject(const json& obj, int depth, std::string* out);
 
   static json ZeroOf(const TypeRef& t) {
     switch (t.kind) {
@@ -301,6 +316,32 @@ class Encoder {
 
   const Schema& schema_;
 };
+
+// Encodes a full body (prefix + envelope) for an object of a served kind;
+// false when the object is not one (it then travels as JSON bytes).
+bool Encoder::EmbeddedObject(const json& obj, int depth, std::string* out) {
+  if (!obj.is_object()) return false;
+  auto av = obj.find("apiVersion");
+  auto kd = obj.find("kind");
+  if (av == obj.end() || kd == obj.end() || !av->is_string() || !kd->is_string()) return false;
+  bool is_list = false;
+  const Kind* k = ResolveServedKind(schema_, av->get_ref<const std::string&>(),
+                                    kd->get_ref<const std::string&>(), &is_list);
+  if (k == nullptr) return false;
+  const Definition& def = is_list ? *k->list : *k->definition;
+  if (def.proto.empty()) return false;
+  std::string raw;
+  if (!Message(def, obj, "object", depth + 1, &raw).ok()) return false;
+  std::string type_meta;
+  wire::AppendLen(&type_meta, 1, av->get_ref<const std::string&>());
+  wire::AppendLen(&type_meta, 2, kd->get_ref<const std::string&>());
+  out->assign(kPrefix);
+  wire::AppendLen(out, 1, type_meta);
+  wire::AppendLen(out, 2, raw);
+  wire::AppendLen(out, 3, "");
+  wire::AppendLen(out, 4, "");
+  return true;
+}
 
 // ------------------------------------------------------------------ decode
 

@@ -9,6 +9,12 @@
 // of non-pointer scalars dropped (omitempty), pointer scalars kept, nested
 // messages kept (as {} when empty), a zero Time omitted, bytes in base64.
 //
+// RawExtension/FieldsV1 carry JSON bytes; a WatchEvent's object of a served
+// kind is embedded as a full protobuf body (prefix + envelope), as protobuf
+// watch streams do, and such embedded bodies are decoded back to JSON.
+// Encoding writes only the fields present in the JSON (gogo also writes the
+// zero values of non-pointer fields; a Go decoder builds the same object).
+//
 // Malformed bytes never crash: every failure is a BadRequest naming the field
 // path. Thread-safe: pure functions over the immutable schema.
 #pragma once

@@ -248,6 +248,20 @@ TEST(ProtobufMalformedTest, WatchEventEmbedsProtobufObject) {
   EXPECT_EQ((*r)["object"]["data"]["a"], "b");
 }
 
+TEST(ProtobufTest, WatchEventCarriesServedObjectsInProtobuf) {
+  const json event = json::parse(R"({"apiVersion": "v1", "kind": "WatchEvent", "type": "MODIFIED",
+      "object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"},
+                 "data": {"a": "b"}}})");
+  auto encoded = EncodeProtobuf(event);
+  ASSERT_TRUE(encoded.ok()) << encoded.status().ToString();
+  // The embedded object has its own "k8s\0" prefix, not JSON text.
+  EXPECT_NE(encoded->find("k8s", 4), std::string::npos);
+  EXPECT_EQ(encoded->find("{\"apiVersion\""), std::string::npos);
+  auto decoded = DecodeProtobuf(*encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, event);
+}
+
 // Random mutations of valid bodies never crash (run under ASan in CI builds).
 TEST(ProtobufMalformedTest, FuzzMutationsDoNotCrash) {
   const Schema& schema = Schema::Default();
