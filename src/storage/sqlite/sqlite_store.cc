@@ -174,15 +174,11 @@ struct Reader {
                 .c_str()));
     RETURN_IF_ERROR(list_unbounded.Prepare(
         db, (std::string("SELECT ") + kRowCols + " FROM kv WHERE name >= ?1 AND id <= ?3 ORDER BY name, id").c_str()));
-    // SQLite takes the bare column `deleted` from the row holding MAX(id).
+    // Index-only scans (kv_name_id covers name, id, deleted) for counting.
     RETURN_IF_ERROR(count_bounded.Prepare(
-        db,
-        "SELECT COUNT(*) FROM (SELECT MAX(id), deleted AS d FROM kv WHERE name > ?1 AND name < ?2 AND id <= ?3 "
-        "GROUP BY name) WHERE d = 0"));
+        db, "SELECT name, deleted FROM kv WHERE name > ?1 AND name < ?2 AND id <= ?3 ORDER BY name, id"));
     RETURN_IF_ERROR(count_unbounded.Prepare(
-        db,
-        "SELECT COUNT(*) FROM (SELECT MAX(id), deleted AS d FROM kv WHERE name > ?1 AND id <= ?3 "
-        "GROUP BY name) WHERE d = 0"));
+        db, "SELECT name, deleted FROM kv WHERE name > ?1 AND id <= ?3 ORDER BY name, id"));
     RETURN_IF_ERROR(history.Prepare(
         db,
         "SELECT k.id, k.name, k.deleted, k.create_revision, k.version, k.lease, k.value, "
@@ -204,7 +200,12 @@ struct Request {
 
   WriteResult result;  // writes; result.status for every op
   int64_t out = 0;     // lease id (grant), ttl (keepalive)
-  std::atomic<bool> done{false};
+
+  // Completion. The writer signals while holding `mu`, so the caller cannot
+  // return (destroying this) before the writer is done touching it.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;  // guarded by mu
 };
 
 class SqliteStore final : public Store {
@@ -336,13 +337,22 @@ class SqliteStore final : public Store {
       Stmt& c = unbounded ? r.count_unbounded : r.count_bounded;
       c.Reset().BindBlob(1, out.kvs.back().key).Bind(3, rev);
       if (!unbounded) c.BindBlob(2, end);
-      if (c.Step() != SQLITE_ROW) {
-        c.Reset();
-        return SqlError(r.db, "list count");
+      // The last row of each name group is the key's state at `rev`.
+      std::string last_name;
+      bool have = false, last_deleted = false;
+      int64_t count = 0;
+      while ((rc = c.Step()) == SQLITE_ROW) {
+        std::string_view name = c.BlobView(0);
+        if (have && name != last_name) count += last_deleted ? 0 : 1;
+        if (!have || name != last_name) last_name.assign(name);
+        have = true;
+        last_deleted = c.Int(1) != 0;
       }
-      out.remaining = c.Int(0);
-      out.more = out.remaining > 0;
+      if (have && !last_deleted) ++count;
       c.Reset();
+      if (rc != SQLITE_DONE) return SqlError(r.db, "list count");
+      out.remaining = count;
+      out.more = count > 0;
       return Status::Ok();
     });
     if (!s.ok()) return s;
@@ -547,12 +557,14 @@ class SqliteStore final : public Store {
       queue_.push_back(&r);
     }
     queue_cv_.notify_one();
-    r.done.wait(false);
+    std::unique_lock lock(r.mu);
+    r.cv.wait(lock, [&] { return r.done; });
   }
 
   static void Ack(Request* r) {
-    r->done.store(true);
-    r->done.notify_one();
+    std::lock_guard lock(r->mu);
+    r->done = true;
+    r->cv.notify_one();
   }
 
   Status LoadState() {
