@@ -1,0 +1,116 @@
+// `kubepp server`: flags and wiring of the control plane (ARCHITECTURE.md §1).
+//
+// Today it opens the datastore and serves nothing else: the API server,
+// scheduler, controller manager and agent arrive with their issues. It says
+// so on start, and stops cleanly on SIGTERM/SIGINT.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cmd/commands.h"
+#include "common/flags.h"
+#include "common/log.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace kubepp::cmd {
+
+struct ServerOptions {
+  std::string data_dir = "/var/lib/kubepp";
+  int64_t https_listen_port = 6443;
+  std::string bind_address = "127.0.0.1";
+  std::string cluster_cidr = "10.42.0.0/16";
+  std::string service_cidr = "10.43.0.0/16";
+  std::string cluster_dns = "10.43.0.10";
+  std::string datastore_endpoint = "sqlite";
+  bool disable_agent = false;
+  bool disable_scheduler = false;
+  bool disable_controller_manager = false;
+};
+
+int RunServer(const std::vector<std::string>& args) {
+  ServerOptions o;
+  FlagSet flags("server");
+  flags.String("data-dir", &o.data_dir, "folder for the datastore, certificates and node state");
+  flags.Int("https-listen-port", &o.https_listen_port, "HTTPS port of the API server");
+  flags.String("bind-address", &o.bind_address, "address the API server listens on");
+  flags.String("cluster-cidr", &o.cluster_cidr, "pod network range");
+  flags.String("service-cidr", &o.service_cidr, "service ClusterIP range");
+  flags.String("cluster-dns", &o.cluster_dns, "cluster DNS service IP");
+  flags.String("datastore-endpoint", &o.datastore_endpoint,
+               "\"sqlite\" (a file in the data dir) or etcd://host:port[,host:port...]");
+  flags.Bool("disable-agent", &o.disable_agent, "do not run a kubelet and proxy for this node");
+  flags.Bool("disable-scheduler", &o.disable_scheduler, "do not run the scheduler");
+  flags.Bool("disable-controller-manager", &o.disable_controller_manager,
+             "do not run the controller manager");
+  if (Status s = flags.Parse(args); !s.ok()) {
+    std::fprintf(stderr, "kubepp server: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return 0;
+  }
+  if (!flags.positional().empty()) {
+    std::fprintf(stderr, "kubepp server: unexpected argument \"%s\"\n", flags.positional()[0].c_str());
+    return 2;
+  }
+  if (o.https_listen_port < 1 || o.https_listen_port > 65535) {
+    std::fprintf(stderr, "kubepp server: --https-listen-port must be between 1 and 65535, got %lld\n",
+                 static_cast<long long>(o.https_listen_port));
+    return 2;
+  }
+  if (o.datastore_endpoint != "sqlite") {
+    std::fprintf(stderr,
+                 "kubepp server: --datastore-endpoint=%s: only \"sqlite\" is available in this build "
+                 "(the etcd datastore is not implemented yet)\n",
+                 o.datastore_endpoint.c_str());
+    return 2;
+  }
+
+  std::error_code ec;
+  std::filesystem::path db_dir = std::filesystem::path(o.data_dir) / "db";
+  std::filesystem::create_directories(db_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "kubepp server: --data-dir=%s: cannot create %s: %s\n", o.data_dir.c_str(),
+                 db_dir.c_str(), ec.message().c_str());
+    return 1;
+  }
+  ::chmod(o.data_dir.c_str(), 0700);
+
+  // Block the stop signals before any thread starts so that only sigwait
+  // below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  storage::SqliteOptions store_options;
+  store_options.path = (db_dir / "state.db").string();
+  auto store = storage::OpenSqliteStore(store_options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "kubepp server: datastore %s: %s\n", store_options.path.c_str(),
+                 store.status().ToString().c_str());
+    return 1;
+  }
+  LogInfo("datastore sqlite at {} open, revision {}", store_options.path, (*store)->CurrentRevision());
+  LogInfo(
+      "kubepp server: only the datastore runs in this build; the API server (port {}), scheduler, "
+      "controller manager and agent are not implemented yet. Stop with Ctrl-C or SIGTERM.",
+      o.https_listen_port);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  LogInfo("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  store->reset();
+  LogInfo("datastore closed");
+  return 0;
+}
+
+}  // namespace kubepp::cmd

@@ -1,0 +1,126 @@
+// End-to-end checks of the real `kubepp` binary: flags, start, stop.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Child {
+  pid_t pid = -1;
+  int err_fd = -1;  // the child's stderr
+};
+
+Child Spawn(const std::vector<std::string>& args) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return {};
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(p[1], STDERR_FILENO);
+    dup2(p[1], STDOUT_FILENO);
+    std::vector<char*> argv;
+    std::string bin = KUBEPP_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  close(p[1]);
+  return {pid, p[0]};
+}
+
+// Reads the child's output until `needle` appears or the deadline passes.
+bool WaitForOutput(int fd, const std::string& needle, std::string* seen,
+                   std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[4096];
+  while (seen->find(needle) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd pfd{fd, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return seen->find(needle) != std::string::npos;
+    seen->append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Waits for the child to exit (pidfd readable), SIGKILLing it past 20 s.
+int WaitExit(pid_t pid) {
+  int status = 0;
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  pollfd pfd{pidfd, POLLIN, 0};
+  if (pidfd < 0 || poll(&pfd, 1, 20000) <= 0) kill(pid, SIGKILL);
+  if (pidfd >= 0) close(pidfd);
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+fs::path TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "kubepp-cli-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  return made ? fs::path(made) : fs::path();
+}
+
+TEST(ServerCliTest, StartsTheDatastoreAndStopsOnSigterm) {
+  fs::path dir = TempDir();
+  ASSERT_FALSE(dir.empty());
+  Child c = Spawn({"server", "--data-dir", dir.string(), "--https-listen-port", "16443"});
+  ASSERT_GT(c.pid, 0);
+  std::string out;
+  ASSERT_TRUE(WaitForOutput(c.err_fd, "only the datastore runs", &out)) << out;
+  EXPECT_NE(out.find("datastore sqlite at " + (dir / "db" / "state.db").string()), std::string::npos) << out;
+  EXPECT_TRUE(fs::exists(dir / "db" / "state.db"));
+  kill(c.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(c.pid), 0);
+  WaitForOutput(c.err_fd, "datastore closed", &out, std::chrono::seconds(2));
+  EXPECT_NE(out.find("datastore closed"), std::string::npos) << out;
+  close(c.err_fd);
+
+  // A second start reopens the same datastore.
+  Child again = Spawn({"server", "--data-dir", dir.string()});
+  std::string out2;
+  ASSERT_TRUE(WaitForOutput(again.err_fd, "only the datastore runs", &out2)) << out2;
+  kill(again.pid, SIGINT);
+  EXPECT_EQ(WaitExit(again.pid), 0);
+  close(again.err_fd);
+  fs::remove_all(dir);
+}
+
+TEST(ServerCliTest, BadFlagsNameTheFlagAndExit2) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{"server", "--https-listen-port=abc"}, "--https-listen-port"},
+      {{"server", "--https-listen-port=70000"}, "--https-listen-port must be between 1 and 65535"},
+      {{"server", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+      {{"server", "--datastore-endpoint=etcd://127.0.0.1:2379"}, "--datastore-endpoint"},
+      {{"nonsense"}, "unknown command \"nonsense\""},
+  };
+  for (const Case& tc : cases) {
+    Child c = Spawn(tc.args);
+    std::string out;
+    WaitForOutput(c.err_fd, tc.expect, &out, std::chrono::seconds(5));
+    EXPECT_EQ(WaitExit(c.pid), 2) << tc.args.back();
+    EXPECT_NE(out.find(tc.expect), std::string::npos) << out;
+    close(c.err_fd);
+  }
+}
+
+}  // namespace
