@@ -27,8 +27,7 @@ class LeaseSet {
   bool Contains(int64_t id) const { return leases_.count(id) != 0; }
   // Adds a lease expiring at now + ttl.
   void Add(int64_t id, std::chrono::seconds ttl, Clock::TimePoint now);
-  // Removes a lease; returns its keys (sorted), or nullopt-equivalent empty
-  // and false if unknown.
+  // Removes a lease and stores its keys (sorted) in *keys; false if unknown.
   bool Remove(int64_t id, std::vector<std::string>* keys);
   // Restarts the countdown; false if unknown.
   bool Refresh(int64_t id, Clock::TimePoint now, std::chrono::seconds* ttl);

@@ -3,6 +3,9 @@
 // layers above storage, and the reference the sqlite backend is held to by
 // the conformance suite.
 //
+// Blind spot: history is kept until Compact() is called (no automatic
+// compaction), so a long-lived memory store grows with every write.
+//
 // Thread-safety: as storage::Store (every method from any thread). One mutex
 // guards the data; watches are fed through per-watch bounded queues, so a
 // slow consumer never blocks a writer. Leases are expired by a background

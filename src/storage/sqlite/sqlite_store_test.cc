@@ -134,6 +134,22 @@ TEST_F(SqliteStoreTest, UnopenablePathIsAnError) {
   EXPECT_EQ(OpenSqliteStore(o).status().code(), StatusCode::kInvalid);
 }
 
+TEST_F(SqliteStoreTest, GarbageFileIsAnErrorNotACrash) {
+  {
+    FILE* f = fopen(path_.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::string junk(8192, 'j');
+    fwrite(junk.data(), 1, junk.size(), f);
+    fclose(f);
+  }
+  SqliteOptions o;
+  o.path = path_;
+  auto s = OpenSqliteStore(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInternal);
+  EXPECT_NE(s.status().message().find("not a database"), std::string::npos) << s.status().ToString();
+}
+
 TEST_F(SqliteStoreTest, AutomaticCompactionTrailsTheHead) {
   SqliteOptions o;
   o.retain_revisions = 100;
