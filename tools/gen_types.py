@@ -480,7 +480,8 @@ class Generator:
             if n in self.constants:
                 o.append("::kubepp::Status DecodeJson(std::string_view text, %s* out) {\n"
                          "  return ::kubepp::api::types_internal::DecodeText(text, out);\n}\n\n" % s)
-                o.append("std::string EncodeJson(const %s& v) { return ToJson(v).dump(); }\n\n" % s)
+                o.append("std::string EncodeJson(const %s& v) {\n"
+                         "  return ::kubepp::api::types_internal::Dump(ToJson(v));\n}\n\n" % s)
         o.append(self.ns_close(pkg))
         return "".join(o)
 

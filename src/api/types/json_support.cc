@@ -73,6 +73,8 @@ const Json* FindField(const Json& obj, const char* name) {
 
 void PutField(Json& obj, const char* name, Json value) { obj.emplace(name, std::move(value)); }
 
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 Status ParseJson(std::string_view text, Json* out) {
   if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
     return Status::BadRequest("invalid JSON: nesting deeper than " + std::to_string(kMaxJsonDepth) +
@@ -168,7 +170,7 @@ Status Read(const Json& j, Time* out) {
 }
 
 Status Read(const Json& j, RawJson* out) {
-  *out = RawJson::FromSerialized(j.dump());
+  *out = RawJson::FromSerialized(Dump(j));
   return Status::Ok();
 }
 

@@ -45,6 +45,10 @@ Status PrefixField(const Status& s, std::string_view field);
 Status PrefixIndex(const Status& s, size_t index);
 Status PrefixKey(const Status& s, std::string_view key);
 
+// Serializes compactly; invalid UTF-8 in strings (possible only in a JSON
+// value or struct built in code) is replaced with U+FFFD instead of throwing.
+std::string Dump(const Json& j);
+
 // Parses JSON text: BadRequest naming the offset on malformed input or on
 // nesting deeper than kMaxJsonDepth. Never throws.
 Status ParseJson(std::string_view text, Json* out);
@@ -180,7 +184,7 @@ template <typename T>
 Status RoundTripText(std::string_view in, std::string* out) {
   T v;
   RETURN_IF_ERROR(DecodeText(in, &v));
-  *out = ToJson(v).dump();
+  *out = Dump(ToJson(v));
   return Status::Ok();
 }
 

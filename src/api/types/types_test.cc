@@ -217,6 +217,19 @@ TEST(Encode, PodBuiltInCode) {
   EXPECT_EQ(*back, pod);
 }
 
+// A plain nlohmann dump() throws on invalid UTF-8; the codec never throws.
+TEST(Encode, InvalidUtf8InCodeBuiltObjectDoesNotThrow) {
+  core::v1::Pod pod;
+  pod.metadata.emplace().name = std::string("a\xff", 2);
+  pod.metadata->managed_fields.emplace().emplace_back().fields_v1 =
+      *RawJson::Parse(R"({"f:x": {}})");
+  std::string out = Encode(pod);
+  EXPECT_NE(out.find(R"("name":"a)"), std::string::npos) << out;
+  json generic = {{"metadata", {{"managedFields", {{{"fieldsV1", {{"k", std::string("\xfe")}}}}}}}}};
+  core::v1::Pod typed;
+  EXPECT_TRUE(core::v1::FromJson(generic, &typed).ok());
+}
+
 TEST(Decode, ConstantsAndErrors) {
   EXPECT_EQ(apps::v1::Deployment::kApiVersion, "apps/v1");
   EXPECT_EQ(apps::v1::Deployment::kKind, "Deployment");
