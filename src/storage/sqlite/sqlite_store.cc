@@ -238,8 +238,10 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ExecSql(wdb_, "PRAGMA auto_vacuum = INCREMENTAL"));
     RETURN_IF_ERROR(ExecSql(wdb_, "PRAGMA journal_mode = WAL"));
     RETURN_IF_ERROR(ExecSql(wdb_, "PRAGMA synchronous = FULL"));
-    // Truncate the WAL back to 16 MiB after checkpoints that reset it.
-    RETURN_IF_ERROR(ExecSql(wdb_, "PRAGMA journal_size_limit = 16777216"));
+    // Truncate the WAL back to 8 MiB whenever it is reset.
+    RETURN_IF_ERROR(ExecSql(wdb_, "PRAGMA journal_size_limit = 8388608"));
+    // Checkpoints are ours (MaybeCheckpoint); this replaces autocheckpoint.
+    sqlite3_wal_hook(wdb_, &SqliteStore::WalHook, this);
     RETURN_IF_ERROR(ExecSql(wdb_,
                             "CREATE TABLE IF NOT EXISTS kv ("
                             " id INTEGER PRIMARY KEY,"  // the revision
@@ -508,6 +510,11 @@ class SqliteStore final : public Store {
                              ")");
     }
     ASSIGN_OR_RETURN(std::unique_ptr<Reader> r, AcquireReader());
+    {
+      std::unique_lock lock(gate_mu_);
+      gate_cv_.wait(lock, [&] { return !gate_closed_; });
+      ++active_reads_;
+    }
     Status s = [&]() -> Status {
       RETURN_IF_ERROR(r->begin.Exec("begin"));
       r->compact_rev.Reset();
@@ -523,6 +530,10 @@ class SqliteStore final : public Store {
       return fn(*r, rev);
     }();
     (void)r->commit.Exec("end read");
+    {
+      std::lock_guard lock(gate_mu_);
+      if (--active_reads_ == 0 && gate_closed_) gate_cv_.notify_all();
+    }
     ReleaseReader(std::move(r));
     return s;
   }
@@ -675,6 +686,41 @@ class SqliteStore final : public Store {
     compact_.store(compact_revision_);
     hub_.Publish(events_);
     for (Request* r : batch) Ack(r);
+    MaybeCheckpoint();
+  }
+
+  static int WalHook(void* self, sqlite3*, const char*, int frames) {
+    static_cast<SqliteStore*>(self)->wal_frames_ = frames;
+    return SQLITE_OK;
+  }
+
+  // Keeps the -wal file bounded. A passive checkpoint (what SQLite's
+  // autocheckpoint does) copies frames back but cannot reset the WAL while a
+  // reader is inside it, and with overlapping readers (an API server listing
+  // all the time) there always is one: the WAL then grows without bound.
+  // Past kRestartFrames the writer closes the read gate (new reads wait),
+  // waits for the reads in flight (they are short), runs a RESTART
+  // checkpoint with nobody in the way, and reopens the gate.
+  void MaybeCheckpoint() {
+    constexpr int kPassiveFrames = 1000;
+    constexpr int kRestartFrames = 2000;
+    if (wal_frames_ < kPassiveFrames) return;
+    if (wal_frames_ < kRestartFrames) {
+      (void)sqlite3_wal_checkpoint_v2(wdb_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      return;
+    }
+    {
+      std::unique_lock lock(gate_mu_);
+      gate_closed_ = true;
+      gate_cv_.wait(lock, [&] { return active_reads_ == 0; });
+    }
+    int rc = sqlite3_wal_checkpoint_v2(wdb_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    if (rc == SQLITE_OK) wal_frames_ = 0;
+    {
+      std::lock_guard lock(gate_mu_);
+      gate_closed_ = false;
+    }
+    gate_cv_.notify_all();
   }
 
   // The key's live state as seen by the writer, or nullopt.
@@ -893,6 +939,12 @@ class SqliteStore final : public Store {
   std::deque<Request*> queue_;  // guarded by queue_mu_
   bool stopping_ = false;       // guarded by queue_mu_
 
+  // The read gate: the writer closes it to reset the WAL (MaybeCheckpoint).
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  int active_reads_ = 0;     // read transactions in flight; guarded by gate_mu_
+  bool gate_closed_ = false;  // guarded by gate_mu_
+
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Reader>> readers_;  // guarded by readers_mu_
 
@@ -904,6 +956,7 @@ class SqliteStore final : public Store {
   int64_t compacted_upto_ = 0;
   int64_t last_lease_id_ = 0;
   int steps_since_vacuum_ = 0;
+  int wal_frames_ = 0;  // frames in the WAL after the last commit (WalHook)
   LeaseSet leases_;
   std::vector<Event> events_;
   std::thread writer_;

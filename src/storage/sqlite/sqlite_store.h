@@ -19,8 +19,15 @@
 // (group commit: one fsync per batch), publishes the batch's events to the
 // watches, then acknowledges each caller. The writer also expires leases and
 // runs compaction steps. Reads use a pool of separate read-only connections
-// (WAL readers never block the writer nor each other); SQLITE_BUSY is retried
-// internally and never returned.
+// (WAL readers do not block the writer nor each other); SQLITE_BUSY is
+// retried internally and never returned. One exception keeps the -wal file
+// bounded: when overlapping reads have kept the WAL from resetting for ~2000
+// pages, the writer briefly holds new reads, waits for those in flight, and
+// resets the WAL (a RESTART checkpoint); a very long read delays writes then.
+//
+// Bound measured by storage_slow_test: 1,000,000 updates of 256-byte values
+// over 1,000 keys, with default options and two readers listing all along,
+// keep state.db + state.db-wal under 24 MiB (~14 MiB observed).
 //
 // Thread-safety: as storage::Store. A second process opening the same file is
 // refused (kUnavailable) via an exclusive lock on PATH.lock.
