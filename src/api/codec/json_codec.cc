@@ -264,7 +264,41 @@ void Walk(const TypeRef& t, json* v, const std::string& path, bool prune, int de
 
 }  // namespace
 
+namespace {
+
+// The nesting depth of a JSON text, counted outside strings; stops counting
+// past kMaxDepth. Callers walk decoded objects recursively (strictness
+// checks, protobuf and YAML encoders), so absurd nesting is refused here,
+// before it can exhaust a stack.
+bool NestingWithinLimit(std::string_view bytes, size_t* offset) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    char c = bytes[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth) {
+        *offset = i;
+        return false;
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 StatusOr<json> DecodeJson(std::string_view bytes) {
+  if (size_t offset = 0; !NestingWithinLimit(bytes, &offset)) {
+    return Status::BadRequest("json: nesting deeper than " + std::to_string(kMaxDepth) +
+                              " levels at offset " + std::to_string(offset));
+  }
   try {
     return json::parse(bytes);
   } catch (const json::parse_error& e) {

@@ -24,6 +24,13 @@ TEST(DecodeJsonTest, ErrorNamesLineAndColumn) {
   EXPECT_THAT(r.status().message(), HasSubstr("line 3, column 8"));
   EXPECT_FALSE(DecodeJson("{} trailing").ok());
   EXPECT_FALSE(DecodeJson("").ok());
+  // Absurd nesting is refused before any recursive walk can see it.
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto too_deep = DecodeJson(deep);
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_NE(too_deep.status().message().find("nesting deeper than"), std::string::npos);
+  EXPECT_TRUE(DecodeJson(std::string(100, '[') + std::string(100, ']')).ok());
+  EXPECT_TRUE(DecodeJson(R"({"a": "[[[[\"{{{{"})").ok());
   EXPECT_FALSE(DecodeJson(std::string_view("{\"a\":\"\xff\"}")).ok());
   auto ok = DecodeJson(R"({"a": [1, 2]})");
   ASSERT_TRUE(ok.ok());
