@@ -17,7 +17,8 @@ PACKAGES=(
   nlohmann-json3-dev    # JSON codec and the generic object representation
   libyaml-cpp-dev       # YAML manifests and kubeconfigs
   libsqlite3-dev        # embedded datastore (default)
-  libssl-dev            # TLS for the API server (OpenSSL 3)
+  libssl-dev            # TLS and certificates for the API server (OpenSSL 3)
+  libboost-dev          # Boost.Asio + Boost.Beast: HTTP/1.1, WebSocket, TLS streams
   libfmt-dev            # formatting
   # --- tests and benchmarks ---
   libgtest-dev          # GoogleTest

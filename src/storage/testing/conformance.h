@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,8 @@ struct BackendParam {
   std::function<std::unique_ptr<StoreHarness>()> make;
 };
 std::string BackendParamName(const ::testing::TestParamInfo<BackendParam>& info);
+// Prints the backend's name in test listings (instead of the param's bytes).
+inline void PrintTo(const BackendParam& p, std::ostream* os) { *os << p.name; }
 
 class StoreConformanceTest : public ::testing::TestWithParam<BackendParam> {
  protected:
