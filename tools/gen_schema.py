@@ -47,6 +47,7 @@ KINDS = [
     ("events.k8s.io", "v1", "Event"),
     ("policy", "v1", "PodDisruptionBudget"), ("policy", "v1", "Eviction"),
     ("autoscaling", "v2", "HorizontalPodAutoscaler"),
+    ("autoscaling", "v1", "HorizontalPodAutoscaler"),  # still served next to v2
     ("scheduling.k8s.io", "v1", "PriorityClass"),
     ("autoscaling", "v1", "Scale"),
     ("authentication.k8s.io", "v1", "TokenReview"),
@@ -107,6 +108,10 @@ POINTERS = {
     "api.apps.v1.DaemonSetStatus": ["collisionCount"],
     # autoscaling
     "api.autoscaling.v1.ScaleSpec": [],
+    "api.autoscaling.v1.HorizontalPodAutoscalerSpec": ["minReplicas",
+                                                     "targetCPUUtilizationPercentage"],
+    "api.autoscaling.v1.HorizontalPodAutoscalerStatus": ["observedGeneration",
+                                                       "currentCPUUtilizationPercentage"],
     "api.autoscaling.v2.HorizontalPodAutoscalerSpec": ["minReplicas"],
     "api.autoscaling.v2.HPAScalingRules": ["stabilizationWindowSeconds",
                                           "selectPolicy"],
