@@ -443,7 +443,7 @@ class Decoder {
         if (n == 1) {
           std::string_view k;
           if (ewt != wire::kLen || !er.ReadLen(&k)) return Status::BadRequest(Truncated(path));
-          key = wire::RepairUtf8(k);
+          key = wire::SanitizeUtf8(k);
         } else if (n == 2) {
           const std::string p = path + "[" + key + "]";
           if (vt.kind == TypeKind::kArray) {
@@ -563,7 +563,7 @@ class Decoder {
     if (!r->ReadLen(&bytes)) return Status::BadRequest(Truncated(path));
     switch (t.kind) {
       case TypeKind::kString:
-        *out = t.IsBytes() ? wire::Base64Encode(bytes) : wire::RepairUtf8(bytes);
+        *out = t.IsBytes() ? wire::Base64Encode(bytes) : wire::SanitizeUtf8(bytes);
         return Status::Ok();
       case TypeKind::kRef:
         return Message(*t.ref, bytes, path, depth + 1, out);
@@ -603,14 +603,14 @@ class Decoder {
     if (!ReadSmall(bytes, &s)) return Status::BadRequest(Truncated(path));
     switch (def.special) {
       case Special::kQuantity:
-        *out = s.seen[1] ? wire::RepairUtf8(s.s[1]) : std::string("0");
+        *out = s.seen[1] ? wire::SanitizeUtf8(s.s[1]) : std::string("0");
         if (out->get_ref<const std::string&>().empty()) *out = "0";
         return Status::Ok();
       case Special::kIntOrString:
         if (s.v[1] == 0) {
           *out = static_cast<int32_t>(static_cast<uint32_t>(s.v[2]));
         } else if (s.v[1] == 1) {
-          *out = wire::RepairUtf8(s.s[3]);
+          *out = wire::SanitizeUtf8(s.s[3]);
         } else {
           return Status::BadRequest(path + ": impossible IntOrString.Type");
         }
@@ -685,12 +685,12 @@ class Decoder {
     }
     if (!content_encoding.empty()) {
       return Status::BadRequest("envelope: unsupported contentEncoding \"" +
-                                wire::RepairUtf8(content_encoding) + "\"");
+                                wire::SanitizeUtf8(content_encoding) + "\"");
     }
     Small tm;
     if (!ReadSmall(type_meta, &tm)) return Status::BadRequest("envelope: malformed typeMeta");
-    const std::string api_version = wire::RepairUtf8(tm.s[1]);
-    const std::string kind = wire::RepairUtf8(tm.s[2]);
+    const std::string api_version = wire::SanitizeUtf8(tm.s[1]);
+    const std::string kind = wire::SanitizeUtf8(tm.s[2]);
     if (kind.empty()) return Status::BadRequest("Object 'Kind' is missing in protobuf envelope");
     bool is_list = false;
     const Kind* k = ResolveServedKind(schema_, api_version, kind, &is_list);

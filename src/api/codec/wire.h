@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/encoding.h"
+
 namespace kubepp::api::wire {
 
 enum WireType : int { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
@@ -32,8 +34,8 @@ class Reader {
   const char* end_;
 };
 
-std::string Base64Encode(std::string_view in);
-std::optional<std::string> Base64Decode(std::string_view in);
+using ::kubepp::Base64Decode;  // common/encoding.h
+using ::kubepp::Base64Encode;
 
 // RFC 3339 ("2024-01-02T03:04:05Z", "...05.123456+02:00") to Unix seconds
 // and nanoseconds.
@@ -42,7 +44,6 @@ bool ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos);
 // Returns nullopt for years outside 0..9999 (Go refuses those too).
 std::optional<std::string> FormatRfc3339(int64_t seconds, int32_t nanos, bool micro);
 
-// Replaces invalid UTF-8 sequences with U+FFFD, as Go's JSON encoder does.
-std::string RepairUtf8(std::string_view s);
+using ::kubepp::SanitizeUtf8;  // common/encoding.h
 
 }  // namespace kubepp::api::wire

@@ -58,10 +58,10 @@ TEST(WireTest, Rfc3339) {
   EXPECT_FALSE(FormatRfc3339(INT64_MAX, 0, false).has_value());
 }
 
-TEST(WireTest, RepairUtf8) {
-  EXPECT_EQ(RepairUtf8("plain é"), "plain é");
-  EXPECT_EQ(RepairUtf8(std::string_view("a\xff" "b", 3)), "a\xef\xbf\xbd" "b");
-  EXPECT_EQ(RepairUtf8(std::string_view("\xc0\x80", 2)), "\xef\xbf\xbd\xef\xbf\xbd");
+TEST(WireTest, SanitizeUtf8) {
+  EXPECT_EQ(SanitizeUtf8("plain é"), "plain é");
+  EXPECT_EQ(SanitizeUtf8(std::string_view("a\xff" "b", 3)), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(SanitizeUtf8(std::string_view("\xc0\x80", 2)), "\xef\xbf\xbd\xef\xbf\xbd");
 }
 
 }  // namespace

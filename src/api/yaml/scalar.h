@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/encoding.h"
+
 namespace kubepp::api::yaml::internal {
 
 struct Scalar {
@@ -41,16 +43,12 @@ bool IsBase60Float(std::string_view s);
 // exponent form when exp < -4 or exp >= 6 ("1e+06"), "+Inf"/"-Inf"/"NaN".
 std::string GoFormatFloat(double v, bool single_precision);
 
-// Decodes one UTF-8 sequence at s[i]; false on an invalid or truncated one.
-bool DecodeUtf8(std::string_view s, size_t i, char32_t* cp, int* width);
-// Byte offset of the first invalid UTF-8 sequence, or nullopt.
-std::optional<size_t> FindInvalidUtf8(std::string_view s);
-// Replaces invalid UTF-8 sequences by U+FFFD, as Go's json.Marshal does.
-std::string SanitizeUtf8(std::string_view s);
-
-std::string Base64Encode(std::string_view data);
-// Standard alphabet with padding; '\r' and '\n' are skipped (as Go does).
-std::optional<std::string> Base64Decode(std::string_view text);
+// Shared with the other codecs (common/encoding.h).
+using ::kubepp::Base64Decode;
+using ::kubepp::Base64Encode;
+using ::kubepp::DecodeUtf8;
+using ::kubepp::FindInvalidUtf8;
+using ::kubepp::SanitizeUtf8;
 
 // Map-key order of go-yaml v2's encoder: runs of digits compare as numbers and
 // non-letters sort before letters ("a2" < "a10", "_x" < "A").
