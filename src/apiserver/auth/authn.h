@@ -93,7 +93,8 @@ StatusOr<std::vector<TokenEntry>> ParseTokenCsv(std::string_view text, std::stri
 // Bearer tokens from a static token file and/or fixed entries (the node join
 // token). The file is re-read when its mtime, size or inode changes (checked
 // with one stat per request); a version that fails to parse keeps the
-// previous tokens and is logged once.
+// previous tokens and is logged once. Blind spot: an in-place edit that
+// keeps size and inode within one mtime tick goes unseen until the next change.
 class TokenFileAuthenticator final : public Authenticator {
  public:
   // `path` empty: only `fixed`. Errors: the file's first load.

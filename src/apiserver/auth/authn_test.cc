@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <random>
 #include <thread>
 
 #include "apiserver/auth/files.h"
@@ -245,6 +246,25 @@ TEST(NodeTokenTest, CreatedOnceAndReused) {
   EXPECT_NE(*t1, *t3);
   ASSERT_TRUE(WriteFileAtomic(other.path() + "/token", "\n", 0600).ok());
   EXPECT_FALSE(EnsureNodeToken(other.path()).ok());
+}
+
+}  // namespace
+}  // namespace kubepp::apiserver::auth
+
+namespace kubepp::apiserver::auth {
+namespace {
+
+TEST(TokenCsvTest, GarbageNeverCrashes) {
+  std::mt19937 rng(11);
+  const char alphabet[] = "ab,\"\n\r \t,";
+  for (int i = 0; i < 2000; ++i) {
+    std::string text(rng() % 64, ' ');
+    for (char& c : text) c = alphabet[rng() % (sizeof alphabet - 1)];
+    auto r = ParseTokenCsv(text, "f");
+    if (!r.ok()) {
+      EXPECT_THAT(r.status().message(), ::testing::StartsWith("f:")) << text;
+    }
+  }
 }
 
 }  // namespace

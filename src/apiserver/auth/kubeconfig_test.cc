@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <random>
 
 #include "apiserver/auth/files.h"
 #include "apiserver/auth/test_util.h"
@@ -182,6 +183,25 @@ TEST(KubeconfigTest, KubectlParsesTheWrittenFile) {
   EXPECT_EQ(run("{.clusters[0].cluster.certificate-authority-data}"), Base64Encode(pki->ca.cert_pem));
   EXPECT_EQ(run("{.clusters[0].cluster.server}"), "https://127.0.0.1:16443");
   EXPECT_EQ(run("{.current-context}"), "default");
+}
+
+}  // namespace
+}  // namespace kubepp::apiserver::auth
+
+namespace kubepp::apiserver::auth {
+namespace {
+
+TEST(KubeconfigTest, MutatedFilesNeverCrash) {
+  std::string good = RenderKubeconfig("https://127.0.0.1:1", "ca", "cert", "key");
+  std::mt19937 rng(3);
+  for (int i = 0; i < 500; ++i) {
+    std::string text = good;
+    for (int k = 0; k < 1 + i % 5; ++k) text[rng() % text.size()] = "x:-[]{}\n '\"!&*"[rng() % 15];
+    (void)ParseKubeconfig(text, "/nonexistent", "f");
+  }
+  auto ok = ParseKubeconfig(good, "/", "f");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->client_key_pem, "key");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <unistd.h>
@@ -383,6 +384,55 @@ StatusOr<CertKeyPair> IssueClientCert(const CertKeyPair& ca, std::string_view us
   spec.now = now;
   spec.validity = validity;
   return IssueLeaf(ca, spec, key_pem);
+}
+
+StatusOr<std::string> SignCsr(const CertKeyPair& ca, std::string_view csr_pem, std::string_view user,
+                              const std::vector<std::string>& groups, Clock::time_point now,
+                              std::chrono::seconds validity, bool server_auth, const std::vector<std::string>& sans) {
+  if (user.empty()) return Status::Invalid("certificate request: user name is empty");
+  if (csr_pem.size() > (1 << 20)) return Status::BadRequest("certificate request: too large");
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(csr_pem.data(), static_cast<int>(csr_pem.size())),
+                                                &BIO_free);
+  std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr),
+                                                         &X509_REQ_free);
+  if (!req) return Status::BadRequest("certificate request: not a PEM CSR (" + internal::OpenSslErrors() + ")");
+  PkeyPtr pub(X509_REQ_get_pubkey(req.get()));
+  if (!pub || X509_REQ_verify(req.get(), pub.get()) != 1) {
+    ERR_clear_error();
+    return Status::BadRequest("certificate request: signature does not verify");
+  }
+  ASSIGN_OR_RETURN(X509Ptr ca_cert, internal::ParseCertPem(ca.cert_pem, "CA certificate"));
+  ASSIGN_OR_RETURN(PkeyPtr ca_key, internal::ParseKeyPem(ca.key_pem, "CA key"));
+  Spec spec;
+  spec.common_name = std::string(user);
+  spec.organizations = groups;
+  spec.key_usage = "digitalSignature,keyEncipherment";
+  spec.ext_key_usage = server_auth ? "serverAuth,clientAuth" : "clientAuth";
+  spec.sans = sans;
+  spec.now = now;
+  spec.validity = validity;
+  ASSIGN_OR_RETURN(X509Ptr cert, BuildCert(spec, pub.get(), ca_cert.get(), ca_key.get()));
+  return internal::CertToPem(cert.get());
+}
+
+StatusOr<CertKeyPair> MakeCsr(std::string_view user, const std::vector<std::string>& groups) {
+  ASSIGN_OR_RETURN(PkeyPtr key, internal::GenerateKey());
+  std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> req(X509_REQ_new(), &X509_REQ_free);
+  if (!req) return Status::Internal("X509_REQ_new");
+  X509_NAME* name = X509_REQ_get_subject_name(req.get());
+  for (const auto& g : groups) RETURN_IF_ERROR(AddNameEntry(name, "O", g));
+  RETURN_IF_ERROR(AddNameEntry(name, "CN", user));
+  if (X509_REQ_set_pubkey(req.get(), key.get()) != 1 || X509_REQ_sign(req.get(), key.get(), EVP_sha256()) <= 0) {
+    return Status::Internal("CSR: " + internal::OpenSslErrors());
+  }
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!bio || PEM_write_bio_X509_REQ(bio.get(), req.get()) != 1) return Status::Internal("CSR PEM");
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  CertKeyPair out;
+  out.cert_pem.assign(data, static_cast<size_t>(n));
+  ASSIGN_OR_RETURN(out.key_pem, internal::KeyToPem(key.get()));
+  return out;
 }
 
 StatusOr<CertKeyPair> IssueServingCert(const CertKeyPair& ca, std::string_view common_name,

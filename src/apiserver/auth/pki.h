@@ -36,6 +36,7 @@ inline constexpr std::chrono::hours kDefaultLeafValidity{24 * 365};
 inline constexpr std::chrono::hours kCaValidity{24 * 3650};
 
 // PEM texts and the files they live in (files empty for in-memory pairs).
+// MakeCsr puts a CSR in cert_pem.
 struct CertKeyPair {
   std::string cert_pem;
   std::string key_pem;
@@ -91,6 +92,20 @@ StatusOr<CertKeyPair> IssueClientCert(const CertKeyPair& ca, std::string_view us
                                       const std::vector<std::string>& groups, Clock::time_point now,
                                       std::chrono::seconds validity = kDefaultLeafValidity,
                                       std::string_view key_pem = {});
+
+// Signs a PEM certificate signing request (PKCS#10) from an agent that keeps
+// its own key: the CSR's signature must verify; its subject is ignored and the
+// certificate names `user` and `groups` (the server decides who the agent
+// is). `server_auth` adds serverAuth and `sans` (a kubelet's serving cert).
+// Errors: BadRequest for an unparsable or badly signed CSR.
+StatusOr<std::string> SignCsr(const CertKeyPair& ca, std::string_view csr_pem, std::string_view user,
+                              const std::vector<std::string>& groups, Clock::time_point now,
+                              std::chrono::seconds validity = kDefaultLeafValidity, bool server_auth = false,
+                              const std::vector<std::string>& sans = {});
+
+// A new EC P-256 private key and a CSR for it (CN=user, O=groups), as an
+// agent would make before asking to be signed. Errors: Internal.
+StatusOr<CertKeyPair> MakeCsr(std::string_view user, const std::vector<std::string>& groups);
 
 // A serving certificate (serverAuth) for `sans` (DNS names and IPs).
 // Errors: Invalid naming a SAN that is neither an IP nor a DNS name.

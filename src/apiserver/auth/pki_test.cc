@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 
 #include "apiserver/auth/files.h"
 #include "apiserver/auth/test_util.h"
@@ -292,6 +293,89 @@ TEST(PkiTest, HostSansListsNoLoopback) {
     EXPECT_NE(s.rfind("127.", 0), 0u) << s;
     EXPECT_NE(s, "::1");
   }
+}
+
+}  // namespace
+}  // namespace kubepp::apiserver::auth
+
+namespace kubepp::apiserver::auth {
+namespace {
+
+TEST(PkiTest, DefaultHostSansAreInTheServingCert) {
+  testing::TempDir dir;
+  PkiOptions o;
+  o.data_dir = dir.path();
+  auto pki = EnsurePki(o);
+  ASSERT_TRUE(pki.ok()) << pki.status().ToString();
+  auto info = InspectCertificate(pki->serving.cert_pem);
+  ASSERT_TRUE(info.ok());
+  std::vector<std::string> have = info->dns_names;
+  have.insert(have.end(), info->ip_addresses.begin(), info->ip_addresses.end());
+  for (const auto& san : HostSans()) EXPECT_THAT(have, ::testing::Contains(san));
+  EXPECT_THAT(have, ::testing::Contains("10.43.0.1"));
+}
+
+// Bad bytes never crash the parsers (run under ASan to make this bite).
+TEST(PkiTest, GarbageCertificatesAreErrors) {
+  std::mt19937 rng(7);
+  testing::TempDir dir;
+  PkiOptions o;
+  o.data_dir = dir.path();
+  o.host_sans = std::vector<std::string>{};
+  auto pki = EnsurePki(o);
+  ASSERT_TRUE(pki.ok());
+  std::string pem = pki->admin_client.cert_pem;
+  for (int i = 0; i < 300; ++i) {
+    std::string mutated = pem;
+    for (int k = 0; k < 1 + i % 8; ++k) mutated[rng() % mutated.size()] = static_cast<char>(rng());
+    (void)InspectCertificate(mutated);
+    (void)VerifyCertificate(mutated, pki->ca.cert_pem, Clock::now());
+    std::string random(rng() % 600, '\0');
+    for (char& c : random) c = static_cast<char>(rng());
+    EXPECT_FALSE(InspectCertificate(random).ok());
+  }
+}
+
+}  // namespace
+}  // namespace kubepp::apiserver::auth
+
+namespace kubepp::apiserver::auth {
+namespace {
+
+TEST(PkiTest, SignCsrKeepsTheAgentsKeyAndNamesTheServersChoice) {
+  testing::TempDir dir;
+  PkiOptions o;
+  o.data_dir = dir.path();
+  o.host_sans = std::vector<std::string>{};
+  o.now = kT0;
+  auto pki = EnsurePki(o);
+  ASSERT_TRUE(pki.ok());
+  auto csr = MakeCsr("i-claim-to-be-admin", {"system:masters"});
+  ASSERT_TRUE(csr.ok()) << csr.status().ToString();
+  auto cert = SignCsr(pki->ca, csr->cert_pem, "system:node:n1", {"system:nodes"}, kT0);
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  EXPECT_TRUE(CheckKeyMatches(*cert, csr->key_pem).ok());
+  EXPECT_EQ(OsslVerify(*cert, pki->ca.cert_pem, kT0 + hours(1), X509_PURPOSE_SSL_CLIENT), "");
+  auto info = InspectCertificate(*cert);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->common_name, "system:node:n1");
+  EXPECT_EQ(info->organizations, std::vector<std::string>{"system:nodes"});
+  EXPECT_FALSE(info->server_auth);
+
+  auto serving = SignCsr(pki->ca, csr->cert_pem, "system:node:n1", {"system:nodes"}, kT0, hours(24), true,
+                         {"192.0.2.20", "n1"});
+  ASSERT_TRUE(serving.ok());
+  EXPECT_EQ(OsslVerify(*serving, pki->ca.cert_pem, kT0 + hours(1), X509_PURPOSE_SSL_SERVER), "");
+  auto x = Load(*serving);
+  EXPECT_EQ(X509_check_ip_asc(x.get(), "192.0.2.20", 0), 1);
+
+  // A CSR whose signature was tampered with is refused.
+  std::string bad = csr->cert_pem;
+  size_t mid = bad.size() / 2;
+  bad[mid] = bad[mid] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(SignCsr(pki->ca, bad, "u", {}, kT0).ok());
+  EXPECT_FALSE(SignCsr(pki->ca, "junk", "u", {}, kT0).ok());
+  EXPECT_FALSE(SignCsr(pki->ca, csr->cert_pem, "", {}, kT0).ok());
 }
 
 }  // namespace
