@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "apiserver/auth/files.h"
+#include "common/encoding.h"
 #include "apiserver/auth/pki.h"
 #include "apiserver/auth/test_util.h"
 
@@ -48,7 +49,7 @@ TEST(X509AuthenticatorTest, CertificateBecomesUserAndGroups) {
   // DER works as well as PEM.
   auto der = Base64Decode(node->cert_pem.substr(node->cert_pem.find('\n') + 1,
                                                 node->cert_pem.find("-----END") - node->cert_pem.find('\n') - 1));
-  ASSERT_TRUE(der.ok());
+  ASSERT_TRUE(der.has_value());
   auto n1 = authn.Authenticate({*der, ""});
   ASSERT_TRUE(n1.ok()) << n1.status().ToString();
   ASSERT_TRUE(n1->has_value());

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <random>
 
 namespace kubepp::apiserver::auth {
 namespace {
@@ -104,66 +103,6 @@ Status MakeDirs(const std::string& dir, mode_t mode) {
   if (ec) return Status::Internal("mkdir " + dir + ": " + ec.message());
   if (::chmod(dir.c_str(), mode) != 0) return ErrnoStatus("chmod", dir);
   return Status::Ok();
-}
-
-namespace {
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-}
-
-std::string Base64Encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(data[k])); };
-  for (; i + 2 < data.size(); i += 3) {
-    unsigned v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  if (i + 1 == data.size()) {
-    unsigned v = byte(i) << 16;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == data.size()) {
-    unsigned v = byte(i) << 16 | byte(i + 1) << 8;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-StatusOr<std::string> Base64Decode(std::string_view text) {
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0, pad = 0, sextets = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
-    auto bad = [&] { return Status::BadRequest("illegal base64 data at input byte " + std::to_string(i)); };
-    if (c == '=') {
-      ++pad;
-      ++sextets;
-      if (pad > 2) return bad();
-      continue;
-    }
-    if (pad > 0) return bad();
-    const char* p = std::strchr(kB64, c);
-    if (c == '\0' || p == nullptr) return bad();
-    acc = (acc << 6) | static_cast<unsigned>(p - kB64);
-    bits += 6;
-    ++sextets;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  if (sextets % 4 != 0) return Status::BadRequest("illegal base64 data at input byte " + std::to_string(text.size()));
-  return out;
 }
 
 }  // namespace kubepp::apiserver::auth

@@ -1,7 +1,6 @@
 // Small file helpers for the auth folder: atomic writes with a given mode
 // (temp file in the same directory, fsync, rename, fsync of the directory),
-// whole-file reads, and base64 as kubeconfigs use it (standard alphabet,
-// padded).
+// whole-file reads and directory creation.
 //
 // Thread-safety: stateless; concurrent WriteFileAtomic calls on one path
 // leave one complete version (each uses its own temp file).
@@ -26,10 +25,5 @@ StatusOr<std::string> ReadFile(const std::string& path);
 // Creates `dir` (and its parents) when missing; sets `mode` on the last one
 // when this call created it. Errors: Internal.
 Status MakeDirs(const std::string& dir, mode_t mode);
-
-std::string Base64Encode(std::string_view data);
-// Strict standard base64 (padding required, whitespace/newlines ignored).
-// Errors: BadRequest("illegal base64 data at input byte N").
-StatusOr<std::string> Base64Decode(std::string_view text);
 
 }  // namespace kubepp::apiserver::auth

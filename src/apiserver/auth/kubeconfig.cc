@@ -4,6 +4,7 @@
 
 #include "api/yaml/yaml.h"
 #include "apiserver/auth/files.h"
+#include "common/encoding.h"
 
 namespace kubepp::apiserver::auth {
 
@@ -90,8 +91,8 @@ class Parser {
                                    const std::string& file_key) const {
     ASSIGN_OR_RETURN(std::string data, Str(obj, data_key, at + "." + data_key));
     if (!data.empty()) {
-      auto decoded = Base64Decode(data);
-      if (!decoded.ok()) return Err(at + "." + data_key, decoded.status().message());
+      std::optional<std::string> decoded = Base64Decode(data);
+      if (!decoded) return Err(at + "." + data_key, "illegal base64 data");
       return *std::move(decoded);
     }
     ASSIGN_OR_RETURN(std::string file, Str(obj, file_key, at + "." + file_key));

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "apiserver/auth/files.h"
+#include "common/encoding.h"
 #include "apiserver/auth/test_util.h"
 
 namespace kubepp::apiserver::auth {
@@ -24,19 +25,6 @@ StatusOr<Pki> MakePki(const std::string& dir) {
   o.data_dir = dir;
   o.host_sans = std::vector<std::string>{};
   return EnsurePki(o);
-}
-
-TEST(Base64Test, RoundTripAndErrors) {
-  for (std::string s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
-    auto d = Base64Decode(Base64Encode(s));
-    ASSERT_TRUE(d.ok());
-    EXPECT_EQ(*d, s);
-  }
-  EXPECT_EQ(Base64Encode("hello"), "aGVsbG8=");
-  EXPECT_EQ(*Base64Decode("aGVs\nbG8="), "hello");
-  EXPECT_FALSE(Base64Decode("aGVsbG8").ok());
-  EXPECT_FALSE(Base64Decode("aGV*bG8=").ok());
-  EXPECT_FALSE(Base64Decode("aGVsbG8=x").ok());
 }
 
 TEST(KubeconfigTest, AdminKubeconfigRoundTrip) {
