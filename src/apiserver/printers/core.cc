@@ -1,6 +1,7 @@
 // Printers for core/v1 kinds (and events.k8s.io/v1 Event, which shares the
 // core Event's columns).
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -441,14 +442,13 @@ void PersistentVolumeClaimRow(const json& pvc, const Ctx& ctx, Row& row) {
     capacity = QuantityString(Find(pvc, {"status", "capacity", "storage"}));
     modes = AccessModes(Arr(pvc, {"status", "accessModes"}));
   }
-  std::string vac = Str(pvc, {"spec", "volumeAttributesClassName"});
   row.cells = {Name(pvc),
                phase,
                volume,
                capacity,
                modes,
                VolumeClass(pvc),
-               vac.empty() ? "<unset>" : vac,
+               OrUnset(pvc, {"spec", "volumeAttributesClassName"}),
                ctx.Age(pvc),
                OrUnset(pvc, {"spec", "volumeMode"})};
 }

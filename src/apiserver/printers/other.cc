@@ -1,6 +1,7 @@
 // Printers for the kinds outside the core group: apps, batch, networking,
 // storage, discovery, coordination, rbac, policy, autoscaling, scheduling.
 #include <algorithm>
+#include <cctype>
 
 #include "apiserver/printers/internal.h"
 
@@ -281,8 +282,7 @@ void BindingRow(const json& rb, const Ctx& ctx, Row& row) {
     } else if (kind == "Group") {
       groups.push_back(name);
     } else if (kind == "ServiceAccount") {
-      std::string ns = Str(s, {"namespace"});
-      sas.push_back(ns.empty() ? name : ns + "/" + name);
+      sas.push_back(Str(s, {"namespace"}) + "/" + name);  // "/name" without a namespace
     }
   }
   row.cells = {Name(rb), Str(rb, {"roleRef", "kind"}) + "/" + Str(rb, {"roleRef", "name"}),

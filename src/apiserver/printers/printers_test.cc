@@ -1,5 +1,6 @@
 #include "apiserver/printers/printers.h"
 
+#include <cstdio>
 #include <fstream>
 #include <set>
 
@@ -565,7 +566,7 @@ const KindCase kKindCases[] = {
      R"j({"metadata":{"name":"rb"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"admin"},
         "subjects":[{"kind":"User","name":"alice"},{"kind":"User","name":"bob"},{"kind":"Group","name":"devs"},
           {"kind":"ServiceAccount","namespace":"ci","name":"builder"},{"kind":"ServiceAccount","name":"bare"}]})j",
-     R"j(["rb","ClusterRole/admin","3h","alice, bob","devs","ci/builder, bare"])j"},
+     R"j(["rb","ClusterRole/admin","3h","alice, bob","devs","ci/builder, /bare"])j"},
     {"ClusterRoleBinding", "rbac.authorization.k8s.io", "ClusterRoleBinding",
      R"j({"metadata":{"name":"crb"},"roleRef":{"kind":"ClusterRole","name":"view"},
         "subjects":[{"kind":"Group","name":"system:authenticated"}]})j",
