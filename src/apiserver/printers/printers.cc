@@ -320,9 +320,11 @@ StatusOr<json> PrintTable(std::string_view group, std::string_view kind,
       json out = json::object();
       out["cells"] = std::move(row.cells);
       if (!row.conditions.is_null()) out["conditions"] = std::move(row.conditions);
-      if (opts.include_object != IncludeObject::kNone) {
-        out["object"] = RowObject(*obj, opts.include_object);
-      }
+      // Upstream's row object is a RawExtension, which serializes as null
+      // when includeObject=None.
+      out["object"] = opts.include_object == IncludeObject::kNone
+                          ? json(nullptr)
+                          : RowObject(*obj, opts.include_object);
       rows.push_back(std::move(out));
     }
     table["rows"] = std::move(rows);

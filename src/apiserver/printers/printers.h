@@ -29,7 +29,7 @@ namespace kubepp::apiserver {
 
 // ?includeObject= of a Table request: what each row's `object` carries.
 enum class IncludeObject {
-  kNone,      // no `object` in rows
+  kNone,      // rows carry "object": null
   kMetadata,  // PartialObjectMetadata (meta.k8s.io/v1): upstream's default
   kObject,    // the whole object as stored
 };

@@ -177,7 +177,9 @@ TEST(TableTest, EnvelopeMetadataAndIncludeObject) {
   opts.include_object = IncludeObject::kObject;
   EXPECT_EQ(Table("", "Pod", {pod}, opts)["rows"][0]["object"], pod);
   opts.include_object = IncludeObject::kNone;
-  EXPECT_FALSE(Table("", "Pod", {pod}, opts)["rows"][0].contains("object"));
+  json none_row = Table("", "Pod", {pod}, opts)["rows"][0];
+  ASSERT_TRUE(none_row.contains("object"));
+  EXPECT_TRUE(none_row["object"].is_null());
 
   opts.no_headers = true;
   json nh = Table("", "Pod", {pod}, opts);
