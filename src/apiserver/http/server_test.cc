@@ -109,6 +109,7 @@ class Client {
   Client(uint16_t port, Options opts) : opts_(std::move(opts)), ctx_(asio::ssl::context::tls_client) {
     tcp::socket socket(ioc_);
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    socket.set_option(tcp::no_delay(true));  // as Go clients do; avoids 40 ms Nagle stalls
     timeval tv{10, 0};
     setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     if (!opts_.tls) {
@@ -319,6 +320,31 @@ TEST(HttpServerTest, ConnectionCloseIsHonoured) {
   EXPECT_TRUE(ec);
   EXPECT_NE(ec, asio::error::would_block);
   EXPECT_NE(ec, asio::error::try_again);
+}
+
+TEST(HttpServerTest, IdleAndSlowConnectionsAreClosed) {
+  ServerOptions o = TlsOptions();
+  o.idle_timeout = 200ms;
+  o.read_timeout = 200ms;
+  auto server = MustStart(o, Echo);
+  ASSERT_TRUE(server);
+  auto closed_by_server = [](Client& c) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    auto start = std::chrono::steady_clock::now();
+    auto ec = c.ReadSomeUntil(parser, [] { return false; });
+    // Closed well before the client's own 10 s read timeout.
+    return ec && std::chrono::steady_clock::now() - start < 5s;
+  };
+  {
+    Client c(server->port(), {});
+    ASSERT_EQ(c.Get("/").result_int(), 200);
+    EXPECT_TRUE(closed_by_server(c));  // idle keep-alive connection
+  }
+  {
+    Client c(server->port(), {});
+    c.SendRaw("GET / HTTP/1.1\r\nHost: x\r\n");  // header never completed
+    EXPECT_TRUE(closed_by_server(c));
+  }
 }
 
 // Holds writers (and producer threads) handed out by stream handlers.
