@@ -4,6 +4,13 @@
 
 namespace kubepp::api {
 
+std::string JoinFieldPath(std::string_view path, std::string_view name) {
+  std::string out(path);
+  if (!out.empty()) out.push_back('.');
+  out.append(name);
+  return out;
+}
+
 std::string FieldError::ToString() const {
   std::string out = field;
   out.append(": ");

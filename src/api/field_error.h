@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -34,6 +35,10 @@ struct FieldError {
 };
 
 using FieldErrors = std::vector<FieldError>;
+
+// "spec" + "replicas" -> "spec.replicas"; "" + "spec" -> "spec". The field
+// path of a member, as field errors and strict-decoding errors print it.
+std::string JoinFieldPath(std::string_view path, std::string_view name);
 
 // Go's %q of a string (used when rendering values): "a\"b" with escapes.
 std::string GoQuote(std::string_view s);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/field_error.h"
+
 namespace kubepp::api {
 namespace {
 
@@ -11,13 +13,6 @@ using nlohmann::json;
 
 constexpr int kMaxDepth = 512;
 
-std::string Join(const std::string& path, std::string_view name) {
-  if (path.empty()) return std::string(name);
-  std::string out = path;
-  out.push_back('.');
-  out.append(name);
-  return out;
-}
 
 std::string Unknown(const std::string& path) { return "unknown field \"" + path + "\""; }
 std::string Duplicate(const std::string& path) { return "duplicate field \"" + path + "\""; }
@@ -177,7 +172,7 @@ class Scanner {
         do {
           std::string key;
           if (!String(&key) || !Expect(':')) return false;
-          if (!seen.insert(key).second) out_->push_back(Duplicate(Join(path, key)));
+          if (!seen.insert(key).second) out_->push_back(Duplicate(JoinFieldPath(path, key)));
           if (!TypedValue(*t.element, path, depth + 1)) return false;
         } while (Expect(','));
         return Expect('}');
@@ -195,7 +190,7 @@ class Scanner {
     do {
       std::string key;
       if (!String(&key) || !Expect(':')) return false;
-      const std::string field_path = Join(path, key);
+      const std::string field_path = JoinFieldPath(path, key);
       const Field* f = def.FindField(key);
       const bool first = seen.insert(key).second;
       if (f == nullptr) {
@@ -223,7 +218,7 @@ void WalkStruct(const Definition& def, json* v, const std::string& path, bool pr
                 std::vector<std::string>* out) {
   if (depth > kMaxDepth || def.special != Special::kNone || !v->is_object()) return;
   for (auto it = v->begin(); it != v->end();) {
-    const std::string field_path = Join(path, it.key());
+    const std::string field_path = JoinFieldPath(path, it.key());
     const Field* f = def.FindField(it.key());
     if (f == nullptr) {
       out->push_back(Unknown(field_path));

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec/wire.h"
+#include "api/field_error.h"
 
 namespace kubepp::api {
 namespace {
@@ -22,13 +23,6 @@ constexpr std::string_view kPrefix("k8s\0", 4);
 constexpr int kMaxDepth = 100;
 constexpr std::string_view kWatchEvent = "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent";
 
-std::string Join(const std::string& path, std::string_view name) {
-  if (path.empty()) return std::string(name);
-  std::string out = path;
-  out.push_back('.');
-  out.append(name);
-  return out;
-}
 
 bool IsMetaKind(const Definition& def) {
   return def.name.rfind("io.k8s.apimachinery.pkg.apis.meta.v1.", 0) == 0;
@@ -97,7 +91,7 @@ class Encoder {
           continue;
         }
       }
-      RETURN_IF_ERROR(FieldValue(f, *it, Join(path, f.name), depth, &bytes));
+      RETURN_IF_ERROR(FieldValue(f, *it, JoinFieldPath(path, f.name), depth, &bytes));
       parts.emplace_back(f.proto, std::move(bytes));
     }
     for (int n : sub_groups) {
@@ -396,7 +390,7 @@ class Decoder {
         if (!r.Skip(wt)) return Status::BadRequest(Truncated(path));
         continue;
       }
-      RETURN_IF_ERROR(FieldValue(*field, wt, &r, Join(path, field->name), depth, out));
+      RETURN_IF_ERROR(FieldValue(*field, wt, &r, JoinFieldPath(path, field->name), depth, out));
     }
     return Status::Ok();
   }
