@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/testing/temp_dir.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace kubepp::bench {
@@ -571,9 +572,9 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  char tmpl[] = "/tmp/kubepp-storage-bench-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return 1;
-  std::string dir = tmpl;
+  TempDir tmp("kubepp-storage-bench");  // removed on every return path
+  if (!tmp.ok()) return 1;
+  const std::string& dir = tmp.path();
 
   Figures kube;
   {
@@ -633,8 +634,6 @@ int Main(int argc, char** argv) {
   row("watch write->event latency (ms, p99, lower+)", kube.watch_p99_ms, opt(&Figures::watch_p99_ms));
   if (!kube.ok || (etcd && !etcd->ok)) printf("\nWARNING: some operations failed (see stderr)\n");
 
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
   return kube.ok && (!etcd || etcd->ok) ? 0 : 1;
 }
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/temp_dir.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -71,15 +73,10 @@ int WaitExit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-fs::path TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "kubepp-cli-XXXXXX").string();
-  char* made = mkdtemp(tmpl.data());
-  return made ? fs::path(made) : fs::path();
-}
-
 TEST(ServerCliTest, StartsTheDatastoreAndStopsOnSigterm) {
-  fs::path dir = TempDir();
-  ASSERT_FALSE(dir.empty());
+  kubepp::TempDir tmp("kubepp-cli");  // removed even when an assertion fails
+  ASSERT_TRUE(tmp.ok());
+  const fs::path dir = tmp.path();
   Child c = Spawn({"server", "--data-dir", dir.string(), "--https-listen-port", "16443"});
   ASSERT_GT(c.pid, 0);
   std::string out;
@@ -99,7 +96,6 @@ TEST(ServerCliTest, StartsTheDatastoreAndStopsOnSigterm) {
   kill(again.pid, SIGINT);
   EXPECT_EQ(WaitExit(again.pid), 0);
   close(again.err_fd);
-  fs::remove_all(dir);
 }
 
 TEST(ServerCliTest, BadFlagsNameTheFlagAndExit2) {

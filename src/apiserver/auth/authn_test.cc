@@ -18,7 +18,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::FileMode;
-using testing::TempDir;
 using std::chrono::hours;
 
 Clock::time_point FixedNow() { return Clock::from_time_t(1767225600) + hours(1); }

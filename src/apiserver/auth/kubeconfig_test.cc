@@ -16,7 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::FileMode;
-using testing::TempDir;
 
 const Clock::time_point kT0 = Clock::from_time_t(1767225600);
 

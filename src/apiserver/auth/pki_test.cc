@@ -19,7 +19,6 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using testing::FileMode;
-using testing::TempDir;
 using std::chrono::hours;
 
 using Days = std::chrono::duration<double, std::ratio<86400>>;
@@ -302,7 +301,7 @@ namespace kubepp::apiserver::auth {
 namespace {
 
 TEST(PkiTest, DefaultHostSansAreInTheServingCert) {
-  testing::TempDir dir;
+  TempDir dir;
   PkiOptions o;
   o.data_dir = dir.path();
   auto pki = EnsurePki(o);
@@ -318,7 +317,7 @@ TEST(PkiTest, DefaultHostSansAreInTheServingCert) {
 // Bad bytes never crash the parsers (run under ASan to make this bite).
 TEST(PkiTest, GarbageCertificatesAreErrors) {
   std::mt19937 rng(7);
-  testing::TempDir dir;
+  TempDir dir;
   PkiOptions o;
   o.data_dir = dir.path();
   o.host_sans = std::vector<std::string>{};
@@ -343,7 +342,7 @@ namespace kubepp::apiserver::auth {
 namespace {
 
 TEST(PkiTest, SignCsrKeepsTheAgentsKeyAndNamesTheServersChoice) {
-  testing::TempDir dir;
+  TempDir dir;
   PkiOptions o;
   o.data_dir = dir.path();
   o.host_sans = std::vector<std::string>{};

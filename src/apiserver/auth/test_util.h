@@ -1,4 +1,4 @@
-// Test helpers for auth/: a temporary directory removed at scope exit.
+// Test helpers for auth/ (temporary directories: common/testing/temp_dir.h).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,25 +8,9 @@
 #include <filesystem>
 #include <string>
 
+#include "common/testing/temp_dir.h"
+
 namespace kubepp::apiserver::auth::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : "/tmp") + "/kubepp-auth-XXXXXX";
-    char* p = mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 inline mode_t FileMode(const std::string& path) {
   struct stat st;

@@ -28,6 +28,7 @@
 #include <openssl/ssl.h>
 
 #include "apiserver/http/server.h"
+#include "common/testing/temp_dir.h"
 
 namespace kubepp::apiserver::http {
 namespace {
@@ -52,6 +53,7 @@ struct Certs {
 };
 
 Certs* g_certs = nullptr;
+TempDir* g_tmp = nullptr;  // certificates for the whole suite
 std::filesystem::path g_dir;
 
 void Run(const std::string& cmd) {
@@ -62,9 +64,9 @@ void Run(const std::string& cmd) {
 class Env : public ::testing::Environment {
  public:
   void SetUp() override {
-    char tmpl[] = "/tmp/kubepp-http-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    g_dir = tmpl;
+    g_tmp = new TempDir("kubepp-http-test");
+    ASSERT_TRUE(g_tmp->ok());
+    g_dir = g_tmp->path();
     const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     {
       std::ofstream(g_dir / "server.ext") << "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n";
@@ -90,8 +92,8 @@ class Env : public ::testing::Environment {
   void TearDown() override {
     delete g_certs;
     g_certs = nullptr;
-    std::error_code ec;
-    std::filesystem::remove_all(g_dir, ec);
+    delete g_tmp;  // removes the folder
+    g_tmp = nullptr;
   }
 };
 const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);

@@ -17,7 +17,7 @@
 
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/testing/conformance.h"
-#include "storage/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 
 namespace kubepp::storage::testing {
 namespace {

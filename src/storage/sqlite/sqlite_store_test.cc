@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "storage/testing/conformance.h"
-#include "storage/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 
 namespace kubepp::storage::testing {
 namespace {
