@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/codec/json_codec.h"
 #include "api/codec/wire.h"
 #include "api/field_error.h"
 
@@ -638,11 +639,11 @@ class Decoder {
           *out = std::move(inner).value();
           return Status::Ok();
         }
-        try {
-          *out = json::parse(raw);
-        } catch (const std::exception&) {
-          return Status::BadRequest(path + ": embedded object is not valid JSON");
-        }
+        // DecodeJson bounds the nesting, like every other way in.
+        auto parsed = DecodeJson(raw);
+        if (!parsed.ok()) return Status::BadRequest(path + ": embedded object is not valid JSON: " +
+                                                    parsed.status().message());
+        *out = std::move(parsed).value();
         return Status::Ok();
       }
       case Special::kDuration:

@@ -262,6 +262,21 @@ TEST(ProtobufTest, WatchEventCarriesServedObjectsInProtobuf) {
   EXPECT_EQ(*decoded, event);
 }
 
+// Embedded JSON (RawExtension) is held to the same nesting limit as any
+// JSON body, so no decoded object is too deep for the recursive walkers.
+TEST(ProtobufMalformedTest, DeeplyNestedEmbeddedJsonIsRefused) {
+  json deep = json::array();
+  for (int i = 0; i < 600; ++i) deep = json::array({deep});
+  const json event = {{"apiVersion", "v1"}, {"kind", "WatchEvent"}, {"type", "ADDED"},
+                      {"object", {{"kind", "NotServed"}, {"v", deep}}}};
+  auto encoded = EncodeProtobuf(event);
+  ASSERT_TRUE(encoded.ok()) << encoded.status().ToString();
+  auto decoded = DecodeProtobuf(*encoded);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("nesting deeper than"), std::string::npos)
+      << decoded.status().message();
+}
+
 // Random mutations of valid bodies never crash (run under ASan in CI builds).
 TEST(ProtobufMalformedTest, FuzzMutationsDoNotCrash) {
   const Schema& schema = Schema::Default();
@@ -294,8 +309,10 @@ TEST(ProtobufMalformedTest, FuzzMutationsDoNotCrash) {
       ++failed;
     }
   }
+  // Both outcomes occur: mutations that stay decodable, and ones refused
+  // with an error (never a crash).
   EXPECT_GT(failed, 0);
-  EXPECT_EQ(ok + failed, 4000);
+  EXPECT_GT(ok, 0);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/log.h"
 #include "storage/lease_set.h"
 #include "storage/watch_hub.h"
 
@@ -620,7 +621,7 @@ class SqliteStore final : public Store {
       bool stop;
       {
         std::unique_lock lock(queue_mu_);
-        bool compaction_due = CompactionDue();
+        bool compaction_due = CompactionDueNow();
         if (queue_.empty() && !stopping_ && !compaction_due) {
           queue_cv_.wait_until(lock, next_lease_check, [&] { return !queue_.empty() || stopping_; });
         }
@@ -647,13 +648,22 @@ class SqliteStore final : public Store {
     return revision_ - options_.retain_revisions;
   }
 
+  // CompactionDue, unless a failed transaction asked the writer to wait: a
+  // step that keeps failing (disk full, I/O error) must not spin the writer.
+  bool CompactionDueNow() const {
+    return CompactionDue() && std::chrono::steady_clock::now() >= retry_after_;
+  }
+
   // One transaction: the batch's writes, due lease expiries, one compaction
-  // step. Acknowledges every request after the commit.
+  // step. Acknowledges every request after the commit. Opens no transaction
+  // when there is nothing to do (an idle store writes nothing).
   void RunBatch(const std::vector<Request*>& batch, bool check_leases) {
     const int64_t start_revision = revision_;
     events_.clear();
-    bool need_txn = !batch.empty() || check_leases || CompactionDue();
-    if (!need_txn) return;
+    std::vector<int64_t> expired;
+    if (check_leases) expired = leases_.Expired(options_.clock->Now());
+    const bool compact = CompactionDueNow();
+    if (batch.empty() && expired.empty() && !compact) return;
     Status s = wstmts_->begin.Exec("begin");
     if (s.ok()) {
       for (Request* r : batch) {
@@ -661,19 +671,20 @@ class SqliteStore final : public Store {
         if (!s.ok()) break;
       }
     }
-    if (s.ok() && check_leases) {
-      for (int64_t id : leases_.Expired(options_.clock->Now())) {
-        s = RevokeLease(id);
-        if (!s.ok()) break;
-      }
+    for (int64_t id : expired) {
+      if (!s.ok()) break;
+      s = RevokeLease(id);
     }
-    if (s.ok()) s = CompactionStep();
+    if (s.ok() && compact) s = CompactionStep();
     if (s.ok()) s = wstmts_->commit.Exec("commit");
     if (!s.ok()) {
       (void)wstmts_->rollback.Exec("rollback");
       revision_ = start_revision;
       Status reload = LoadState();
       if (!reload.ok()) s = s.WithPrefix(reload.ToString());
+      LogError("sqlite store {}: write transaction failed, retrying background work in 1 s: {}",
+               options_.path, s.ToString());
+      retry_after_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
       for (Request* r : batch) {
         r->result = WriteResult{};
         r->result.status = s;
@@ -957,6 +968,9 @@ class SqliteStore final : public Store {
   int64_t last_lease_id_ = 0;
   int steps_since_vacuum_ = 0;
   int wal_frames_ = 0;  // frames in the WAL after the last commit (WalHook)
+  // No background transaction (compaction) before this time; set after a
+  // failed transaction.
+  std::chrono::steady_clock::time_point retry_after_{};
   LeaseSet leases_;
   std::vector<Event> events_;
   std::thread writer_;

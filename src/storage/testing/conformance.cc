@@ -415,8 +415,10 @@ TEST_P(StoreConformanceTest, ConcurrentWritersAndWatchersSeeEveryEventOnceInOrde
       }
     });
   }
-  // Starts a watch from the past while writes are in flight.
-  while (acked.load() < kTotal / 3) std::this_thread::yield();
+  // Starts a watch from the past while writes are in flight (a failing
+  // store ends the wait at its deadline; the checks below then fail).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (acked.load() < kTotal / 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   {
     auto w = store_->Watch({KeyRange::Prefix("/z/"), start, kTotal + 10});
     EXPECT_TRUE(w.ok()) << w.status().ToString();
@@ -448,7 +450,10 @@ TEST_P(StoreConformanceTest, ConcurrentCompareAndSwapLosesNoIncrement) {
     threads.emplace_back([&] {
       for (int i = 0; i < kIncrements;) {
         auto cur = store_->Get("/counter");
-        if (!cur.ok()) continue;
+        if (!cur.ok()) {
+          ADD_FAILURE() << cur.status().ToString();
+          return;
+        }
         WriteResult r = store_->Update("/counter", std::to_string(std::stoi(cur->value) + 1), cur->mod_revision);
         if (r.ok()) {
           ++i;
