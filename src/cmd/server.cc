@@ -100,6 +100,22 @@ int RunServer(const std::vector<std::string>& args) {
     return 1;
   }
   LogInfo("datastore sqlite at {} open, revision {}", store_options.path, (*store)->CurrentRevision());
+  // These flags belong to components that do not exist yet: say so rather
+  // than accept them silently.
+  const ServerOptions defaults;
+  std::string inert;
+  auto note = [&](bool set, const char* name) {
+    if (set) inert += std::string(inert.empty() ? "" : ", ") + "--" + name;
+  };
+  note(o.https_listen_port != defaults.https_listen_port, "https-listen-port");
+  note(o.bind_address != defaults.bind_address, "bind-address");
+  note(o.cluster_cidr != defaults.cluster_cidr, "cluster-cidr");
+  note(o.service_cidr != defaults.service_cidr, "service-cidr");
+  note(o.cluster_dns != defaults.cluster_dns, "cluster-dns");
+  note(o.disable_agent, "disable-agent");
+  note(o.disable_scheduler, "disable-scheduler");
+  note(o.disable_controller_manager, "disable-controller-manager");
+  if (!inert.empty()) LogWarning("{}: no effect in this build (only the datastore runs)", inert);
   LogInfo(
       "kubepp server: only the datastore runs in this build; the API server (port {}), scheduler, "
       "controller manager and agent are not implemented yet. Stop with Ctrl-C or SIGTERM.",
