@@ -38,7 +38,8 @@ using ::kubepp::Base64Decode;  // common/encoding.h
 using ::kubepp::Base64Encode;
 
 // RFC 3339 ("2024-01-02T03:04:05Z", "...05.123456+02:00") to Unix seconds
-// and nanoseconds.
+// and nanoseconds, through api::Time::Parse (false where it fails: bad
+// syntax, impossible dates such as Feb 30, years outside 1678..2262).
 bool ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos);
 // Formats UTC with no fraction (micro=false) or six fractional digits.
 // Returns nullopt for years outside 0..9999 (Go refuses those too).

@@ -53,6 +53,7 @@ TEST(WireTest, Rfc3339) {
   EXPECT_EQ(s, -1);
   EXPECT_EQ(*FormatRfc3339(-1, 0, false), "1969-12-31T23:59:59Z");
   EXPECT_FALSE(ParseRfc3339("2024-13-02T03:04:05Z", &s, &n));
+  EXPECT_FALSE(ParseRfc3339("2023-02-30T00:00:00Z", &s, &n));  // no Feb 30
   EXPECT_FALSE(ParseRfc3339("2024-01-02 03:04:05", &s, &n));
   EXPECT_FALSE(ParseRfc3339("2024-01-02T03:04:05Zjunk", &s, &n));
   EXPECT_FALSE(FormatRfc3339(INT64_MAX, 0, false).has_value());
