@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/encoding.h"
 #include "common/testing/temp_dir.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -113,63 +114,6 @@ class KubeppBackend final : public Backend {
 };
 
 // ---- etcd over its JSON gateway ----
-
-std::string Base64(std::string_view in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += t[(v >> 6) & 63];
-    out += t[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += t[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-std::string Unbase64(std::string_view in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = val(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
-std::string PrefixEnd(std::string p) {
-  p.back() = static_cast<char>(p.back() + 1);
-  return p;
-}
 
 // A minimal keep-alive HTTP/1.1 client on one loopback connection.
 class HttpConn {
@@ -292,11 +236,11 @@ class EtcdBackend final : public Backend {
   ~EtcdBackend() override { StopWatch(); }
   bool Put(int thread, const std::string& key, const std::string& value) override {
     auto r = conns_[static_cast<size_t>(thread)]->Post(
-        "/v3/kv/put", R"({"key":")" + Base64(key) + R"(","value":")" + Base64(value) + R"("})");
+        "/v3/kv/put", R"({"key":")" + Base64Encode(key) + R"(","value":")" + Base64Encode(value) + R"("})");
     return r.has_value();
   }
   long List(const std::string& prefix, int limit) override {
-    std::string body = R"({"key":")" + Base64(prefix) + R"(","range_end":")" + Base64(PrefixEnd(prefix)) + "\"";
+    std::string body = R"({"key":")" + Base64Encode(prefix) + R"(","range_end":")" + Base64Encode(storage::KeyRange::Prefix(prefix).end) + "\"";
     if (limit > 0) body += ",\"limit\":" + std::to_string(limit);
     body += "}";
     auto r = conns_.back()->Post("/v3/kv/range", body);
@@ -307,8 +251,8 @@ class EtcdBackend final : public Backend {
       long n = 0;
       if (j.contains("kvs")) {
         for (const auto& kv : j["kvs"]) {
-          std::string k = Unbase64(kv.value("key", ""));
-          std::string v = Unbase64(kv.value("value", ""));
+          std::string k = Base64Decode(kv.value("key", "")).value_or("");
+          std::string v = Base64Decode(kv.value("value", "")).value_or("");
           n += !k.empty();
         }
       }
@@ -321,8 +265,8 @@ class EtcdBackend final : public Backend {
   bool Watch(const std::string& prefix,
              std::function<void(const std::string&, const std::string&)> on_event) override {
     watch_ = std::make_unique<HttpConn>(port_);
-    std::string body = R"({"create_request":{"key":")" + Base64(prefix) + R"(","range_end":")" +
-                       Base64(PrefixEnd(prefix)) + R"("}})";
+    std::string body = R"({"create_request":{"key":")" + Base64Encode(prefix) + R"(","range_end":")" +
+                       Base64Encode(storage::KeyRange::Prefix(prefix).end) + R"("}})";
     if (!watch_->Send("/v3/watch", body)) return false;
     int status;
     bool chunked;
@@ -349,7 +293,7 @@ class EtcdBackend final : public Backend {
             if (res.contains("events")) {
               for (const auto& e : res["events"]) {
                 const auto& kv = e.at("kv");
-                on_event(Unbase64(kv.value("key", "")), Unbase64(kv.value("value", "")));
+                on_event(Base64Decode(kv.value("key", "")).value_or(""), Base64Decode(kv.value("value", "")).value_or(""));
               }
             }
           } catch (const std::exception& e) {

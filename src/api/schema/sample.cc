@@ -3,6 +3,8 @@
 #include <functional>
 #include <string>
 
+#include "common/encoding.h"
+
 namespace kubepp::api {
 namespace {
 
@@ -49,7 +51,7 @@ class Sampler {
   nlohmann::json Value(const TypeRef& t, const std::string& name, int depth) {
     switch (t.kind) {
       case TypeKind::kString:
-        if (t.IsBytes()) return Base64("bytes-" + name + "-" + std::to_string(seed_));
+        if (t.IsBytes()) return Base64Encode("bytes-" + name + "-" + std::to_string(seed_));
         return name + "-" + std::to_string(seed_);
       case TypeKind::kInteger:
         return Number(name);
@@ -95,28 +97,6 @@ class Sampler {
         break;
     }
     return nullptr;
-  }
-
-  static std::string Base64(const std::string& in) {
-    static const char* kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-      const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                         (static_cast<unsigned char>(in[i + 1]) << 8) |
-                         static_cast<unsigned char>(in[i + 2]);
-      for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-    }
-    if (i < in.size()) {
-      unsigned v = static_cast<unsigned char>(in[i]) << 16;
-      if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-      out.push_back(kAlphabet[(v >> 18) & 63]);
-      out.push_back(kAlphabet[(v >> 12) & 63]);
-      out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-      out.push_back('=');
-    }
-    return out;
   }
 
   const Schema& schema_;
