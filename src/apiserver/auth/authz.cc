@@ -1,5 +1,7 @@
 #include "apiserver/auth/authz.h"
 
+#include "apiserver/auth/pki.h"
+
 namespace kubepp::apiserver::auth {
 
 AuthzResult PrivilegedGroupAuthorizer::Authorize(const Attributes& attrs) const {
@@ -29,7 +31,8 @@ AuthzResult AuthorizerChain::Authorize(const Attributes& attrs) const {
 
 AuthorizerPtr DefaultAuthorizer() {
   std::vector<AuthorizerPtr> links;
-  links.push_back(std::make_unique<PrivilegedGroupAuthorizer>(std::vector<std::string>{"system:masters"}));
+  links.push_back(
+      std::make_unique<PrivilegedGroupAuthorizer>(std::vector<std::string>{std::string(kMastersGroup)}));
   links.push_back(std::make_unique<AuthenticatedAuthorizer>());
   return std::make_unique<AuthorizerChain>(std::move(links));
 }

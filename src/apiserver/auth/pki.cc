@@ -17,6 +17,7 @@
 #include "apiserver/auth/files.h"
 #include "apiserver/auth/ossl.h"
 #include "common/log.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::auth {
 
@@ -66,11 +67,6 @@ bool IsDnsName(std::string_view s) {
   return label > 0 && s.back() != '-';
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Canonical form for comparing SANs: IPs as inet_ntop text, names lowercased.
 std::string CanonicalSan(std::string_view s) {
@@ -81,7 +77,7 @@ std::string CanonicalSan(std::string_view s) {
     inet_ntop(family, buf, text, sizeof text);
     return text;
   }
-  return Lower(s);
+  return AsciiLower(s);
 }
 
 Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
@@ -295,7 +291,7 @@ StatusOr<CertKeyPair> EnsureCa(const std::string& dir, Clock::time_point now) {
 std::vector<std::string> HostSans() {
   std::vector<std::string> out;
   char host[256] = {0};
-  if (gethostname(host, sizeof host - 1) == 0 && IsDnsName(host)) out.push_back(Lower(host));
+  if (gethostname(host, sizeof host - 1) == 0 && IsDnsName(host)) out.push_back(AsciiLower(host));
   struct ifaddrs* ifs = nullptr;
   if (getifaddrs(&ifs) != 0) return out;
   for (struct ifaddrs* i = ifs; i != nullptr; i = i->ifa_next) {

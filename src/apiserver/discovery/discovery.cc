@@ -1,4 +1,5 @@
 #include "apiserver/discovery/discovery.h"
+#include "common/strings.h"
 
 #include <algorithm>
 #include <cctype>
@@ -32,11 +33,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -71,15 +67,15 @@ std::vector<MediaRange> ParseAccept(std::string_view header) {
       m.type = "*";
       m.subtype = "*";
     } else {
-      m.type = Lower(Trim(range.substr(0, slash)));
-      m.subtype = Lower(Trim(range.substr(slash + 1)));
+      m.type = AsciiLower(Trim(range.substr(0, slash)));
+      m.subtype = AsciiLower(Trim(range.substr(slash + 1)));
       if (m.type.empty() || m.subtype.empty()) continue;
     }
     for (size_t i = 1; i < pieces.size(); ++i) {
       std::string_view p = Trim(pieces[i]);
       if (p.empty()) continue;
       const size_t eq = p.find('=');
-      std::string key = Lower(Trim(p.substr(0, eq)));
+      std::string key = AsciiLower(Trim(p.substr(0, eq)));
       std::string value =
           eq == std::string_view::npos ? std::string() : std::string(Trim(p.substr(eq + 1)));
       if (key == "q") {

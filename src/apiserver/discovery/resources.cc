@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/schema/schema.h"
+#include "common/strings.h"
 
-// Defined in the generated resources_data.cc (see CMakeLists.txt: the schema's
-// embed script, with its symbol names renamed for this file).
+// Defined in the generated resources_data.cc (tools/embed_json.py).
 namespace kubepp::api::internal {
 extern const char kResourcesJson[];
 extern const unsigned long kResourcesJsonSize;
@@ -67,11 +67,6 @@ bool GvBefore(std::string_view ga, std::string_view va, std::string_view gb, std
   return CompareVersionPriority(va, vb) < 0;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Parses "v1", "v2beta1", "v1alpha3": major, stability (2 GA, 1 beta, 0
 // alpha), minor. False when the version does not follow that pattern.
@@ -304,18 +299,18 @@ const ResourceInfo* ResourceTable::FindByKind(std::string_view group, std::strin
 }
 
 const ResourceInfo* ResourceTable::Resolve(std::string_view name) const {
-  const std::string lower = Lower(name);
+  const std::string lower = AsciiLower(name);
   // kubectl expands short names before it matches plural, singular and kind.
   auto match = [&](std::string_view n, auto&& in_scope) -> const ResourceInfo* {
     for (const auto& r : resources_) {
       if (!in_scope(r)) continue;
       for (const auto& s : r.short_names) {
-        if (Lower(s) == n) return &r;
+        if (AsciiLower(s) == n) return &r;
       }
     }
     for (const auto& r : resources_) {
       if (!in_scope(r)) continue;
-      if (r.resource == n || r.singular == n || Lower(r.kind) == n) return &r;
+      if (r.resource == n || r.singular == n || AsciiLower(r.kind) == n) return &r;
     }
     return nullptr;
   };

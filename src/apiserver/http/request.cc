@@ -4,7 +4,6 @@
 namespace kubepp::apiserver::http {
 namespace {
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -28,14 +27,6 @@ bool HasToken(std::string_view value, std::string_view token) {
 }
 
 }  // namespace
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 Headers::Headers(std::initializer_list<std::pair<std::string, std::string>> fields)
     : fields_(fields) {}

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::http {
 
@@ -68,8 +69,7 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
-// Case-insensitive ASCII comparison, as header names and tokens need.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using ::kubepp::EqualsIgnoreCase;  // common/strings.h
 
 struct Request {
   std::string method;        // "GET", "POST", ... as sent

@@ -10,10 +10,7 @@
 namespace kubepp::apiserver::printers_internal {
 namespace {
 
-constexpr Column kName = {"Name", "string", "name", 0, "The object's name, unique within its namespace."};
-constexpr Column kAge = {"Age", "string", "", 0, "How long ago the object was created."};
 
-std::string Name(const json& o) { return Str(o, {"metadata", "name"}); }
 bool Deleting(const json& o) { return Has(o, {"metadata", "deletionTimestamp"}); }
 
 // ---- Namespace

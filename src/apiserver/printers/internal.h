@@ -83,6 +83,11 @@ struct Column {
   const char* description;
 };
 
+// Columns and accessors every printer uses.
+inline constexpr Column kName = {"Name", "string", "name", 0, "The object's name, unique within its namespace."};
+inline constexpr Column kAge = {"Age", "string", "", 0, "How long ago the object was created."};
+inline std::string Name(const json& o) { return Str(o, {"metadata", "name"}); }
+
 struct Printer {
   std::string_view group;
   std::string_view kind;
@@ -90,7 +95,7 @@ struct Printer {
   RowFn row;
 };
 
-// Every kind-specific printer (core.cc and apps.cc each contribute).
+// Every kind-specific printer (core.cc and other.cc each contribute).
 const std::vector<Printer>& CorePrinters();
 const std::vector<Printer>& OtherPrinters();
 

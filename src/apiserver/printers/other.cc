@@ -4,17 +4,15 @@
 #include <cctype>
 
 #include "apiserver/printers/internal.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::printers_internal {
 namespace {
 
-constexpr Column kName = {"Name", "string", "name", 0, "The object's name, unique within its namespace."};
-constexpr Column kAge = {"Age", "string", "", 0, "How long ago the object was created."};
 constexpr Column kContainers = {"Containers", "string", "", 1, "Names of the pod template's containers."};
 constexpr Column kImages = {"Images", "string", "", 1, "Images of the pod template's containers."};
 constexpr Column kSelector = {"Selector", "string", "", 1, "Label selector of the pods it manages."};
 
-std::string Name(const json& o) { return Str(o, {"metadata", "name"}); }
 const json* Template(const json& o) { return Find(o, {"spec", "template", "spec"}); }
 
 // ---- apps
@@ -68,11 +66,6 @@ void DaemonSetRow(const json& ds, const Ctx& ctx, Row& row) {
                FormatLabelSelector(Find(ds, {"spec", "selector"}))};
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 void ControllerRevisionRow(const json& cr, const Ctx& ctx, Row& row) {
   std::string controller = "<none>";
@@ -83,7 +76,7 @@ void ControllerRevisionRow(const json& cr, const Ctx& ctx, Row& row) {
     std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
     std::string kind = Str(ref, {"kind"});
     std::string group_kind = group.empty() ? kind : kind + "." + group;
-    controller = group_kind.empty() ? Str(ref, {"name"}) : Lower(group_kind) + "/" + Str(ref, {"name"});
+    controller = group_kind.empty() ? Str(ref, {"name"}) : AsciiLower(group_kind) + "/" + Str(ref, {"name"});
     break;
   }
   row.cells = {Name(cr), controller, Int(cr, {"revision"}), ctx.Age(cr)};

@@ -234,7 +234,7 @@ namespace {
 
 const std::vector<pi::Column>& DefaultColumns() {
   static const std::vector<pi::Column> kColumns = {
-      {"Name", "string", "name", 0, "The object's name, unique within its namespace."},
+      pi::kName,
       {"Created At", "date", "", 0, "When the object was created (RFC 3339, UTC)."},
   };
   return kColumns;
