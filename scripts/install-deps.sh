@@ -36,8 +36,27 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# The JavaScript client test (test/e2e/js) needs @kubernetes/client-node from
+# npm, pinned by package-lock.json; installed once, next to the test. Node.js
+# itself comes with the machine (Node 20; Debian 12's nodejs is too old for
+# client-node 1.x).
+install_js_deps() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/test/e2e/js"
+  if [[ -d "$dir/node_modules/@kubernetes/client-node" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm not found: the @kubernetes/client-node test needs Node.js 20 and npm" >&2
+    return 1
+  fi
+  echo "install-deps: installing the npm packages of test/e2e/js"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 if ((${#missing[@]} == 0)); then
-  exit 0
+  install_js_deps
+  exit $?
 fi
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -54,3 +73,5 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 if [[ " ${missing[*]} " == *" etcd-server "* ]] && command -v systemctl >/dev/null 2>&1; then
   systemctl disable --now etcd >/dev/null 2>&1 || true
 fi
+
+install_js_deps

@@ -1,8 +1,8 @@
 // `kubepp server`: flags and wiring of the control plane (ARCHITECTURE.md §1).
 //
-// Today it opens the datastore and serves nothing else: the API server,
-// scheduler, controller manager and agent arrive with their issues. It says
-// so on start, and stops cleanly on SIGTERM/SIGINT.
+// Today it runs the datastore and the API server; the scheduler, controller
+// manager and agent arrive with their issues (it says so on start). It stops
+// cleanly on SIGTERM/SIGINT.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "apiserver/server/apiserver.h"
 #include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
@@ -28,6 +29,9 @@ struct ServerOptions {
   std::string service_cidr = "10.43.0.0/16";
   std::string cluster_dns = "10.43.0.10";
   std::string datastore_endpoint = "sqlite";
+  std::string token_auth_file;
+  int64_t min_request_timeout = 1800;
+  int64_t watch_cache_size = 100000;
   bool disable_agent = false;
   bool disable_scheduler = false;
   bool disable_controller_manager = false;
@@ -44,6 +48,11 @@ int RunServer(const std::vector<std::string>& args) {
   flags.String("cluster-dns", &o.cluster_dns, "cluster DNS service IP");
   flags.String("datastore-endpoint", &o.datastore_endpoint,
                "\"sqlite\" (a file in the data dir) or etcd://host:port[,host:port...]");
+  flags.String("token-auth-file", &o.token_auth_file,
+               "CSV file of bearer tokens (token,user,uid,\"group1,group2\"), re-read when it changes");
+  flags.Int("min-request-timeout", &o.min_request_timeout,
+            "seconds a watch lasts at least (ends randomly between this and twice this)");
+  flags.Int("watch-cache-size", &o.watch_cache_size, "events kept for resuming watches");
   flags.Bool("disable-agent", &o.disable_agent, "do not run a kubelet and proxy for this node");
   flags.Bool("disable-scheduler", &o.disable_scheduler, "do not run the scheduler");
   flags.Bool("disable-controller-manager", &o.disable_controller_manager,
@@ -60,8 +69,8 @@ int RunServer(const std::vector<std::string>& args) {
     std::fprintf(stderr, "kubepp server: unexpected argument \"%s\"\n", flags.positional()[0].c_str());
     return 2;
   }
-  if (o.https_listen_port < 1 || o.https_listen_port > 65535) {
-    std::fprintf(stderr, "kubepp server: --https-listen-port must be between 1 and 65535, got %lld\n",
+  if (o.https_listen_port < 0 || o.https_listen_port > 65535) {
+    std::fprintf(stderr, "kubepp server: --https-listen-port must be between 0 (any free port) and 65535, got %lld\n",
                  static_cast<long long>(o.https_listen_port));
     return 2;
   }
@@ -100,6 +109,31 @@ int RunServer(const std::vector<std::string>& args) {
     return 1;
   }
   LogInfo("datastore sqlite at {} open, revision {}", store_options.path, (*store)->CurrentRevision());
+  if (o.min_request_timeout < 1) {
+    std::fprintf(stderr, "kubepp server: --min-request-timeout must be at least 1, got %lld\n",
+                 static_cast<long long>(o.min_request_timeout));
+    return 2;
+  }
+  if (o.watch_cache_size < 1) {
+    std::fprintf(stderr, "kubepp server: --watch-cache-size must be at least 1, got %lld\n",
+                 static_cast<long long>(o.watch_cache_size));
+    return 2;
+  }
+  apiserver::ApiServerOptions api_options;
+  api_options.min_request_timeout = std::chrono::seconds(o.min_request_timeout);
+  api_options.watch_cache_size = static_cast<size_t>(o.watch_cache_size);
+  api_options.data_dir = o.data_dir;
+  api_options.bind_address = o.bind_address;
+  api_options.port = static_cast<uint16_t>(o.https_listen_port);
+  api_options.service_cidr = o.service_cidr;
+  api_options.token_auth_file = o.token_auth_file;
+  auto api = apiserver::ApiServer::Start(api_options, **store);
+  if (!api.ok()) {
+    std::fprintf(stderr, "kubepp server: API server: %s\n", api.status().ToString().c_str());
+    return 1;
+  }
+  LogInfo("API server ready at https://{}:{}; admin kubeconfig: {}", o.bind_address, (*api)->port(),
+          (*api)->kubeconfig_path());
   // These flags belong to components that do not exist yet: say so rather
   // than accept them silently.
   const ServerOptions defaults;
@@ -107,23 +141,19 @@ int RunServer(const std::vector<std::string>& args) {
   auto note = [&](bool set, const char* name) {
     if (set) inert += std::string(inert.empty() ? "" : ", ") + "--" + name;
   };
-  note(o.https_listen_port != defaults.https_listen_port, "https-listen-port");
-  note(o.bind_address != defaults.bind_address, "bind-address");
   note(o.cluster_cidr != defaults.cluster_cidr, "cluster-cidr");
-  note(o.service_cidr != defaults.service_cidr, "service-cidr");
   note(o.cluster_dns != defaults.cluster_dns, "cluster-dns");
   note(o.disable_agent, "disable-agent");
   note(o.disable_scheduler, "disable-scheduler");
   note(o.disable_controller_manager, "disable-controller-manager");
-  if (!inert.empty()) LogWarning("{}: no effect in this build (only the datastore runs)", inert);
-  LogInfo(
-      "kubepp server: only the datastore runs in this build; the API server (port {}), scheduler, "
-      "controller manager and agent are not implemented yet. Stop with Ctrl-C or SIGTERM.",
-      o.https_listen_port);
+  if (!inert.empty()) LogWarning("{}: no effect in this build (no agent, scheduler or controller manager yet)", inert);
+  LogInfo("the scheduler, controller manager and agent are not implemented yet. Stop with Ctrl-C or SIGTERM.");
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   LogInfo("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*api)->Stop();
+  api->reset();
   store->reset();
   LogInfo("datastore closed");
   return 0;

@@ -90,27 +90,34 @@ int WaitExit(Child& child) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-TEST(ServerCliTest, StartsTheDatastoreAndStopsOnSigterm) {
+TEST(ServerCliTest, StartsTheApiServerAndStopsOnSigterm) {
   kubepp::TempDir tmp("kubepp-cli");  // removed even when an assertion fails
   ASSERT_TRUE(tmp.ok());
   const fs::path dir = tmp.path();
-  auto c = Spawn({"server", "--data-dir", dir.string(), "--https-listen-port", "16443"});
+  auto c = Spawn({"server", "--data-dir", dir.string(), "--https-listen-port", "0", "--cluster-cidr",
+                  "10.99.0.0/16"});
   ASSERT_GT(c->pid, 0);
   std::string out;
-  ASSERT_TRUE(WaitForOutput(c->err_fd, "only the datastore runs", &out)) << out;
+  ASSERT_TRUE(WaitForOutput(c->err_fd, "API server ready at https://127.0.0.1:", &out)) << out;
   EXPECT_NE(out.find("datastore sqlite at " + (dir / "db" / "state.db").string()), std::string::npos) << out;
   EXPECT_TRUE(fs::exists(dir / "db" / "state.db"));
+  // The admin kubeconfig is written once the API answers, with the CA and
+  // admin certificate beside it in the data dir.
+  EXPECT_TRUE(fs::exists(dir / "kubeconfig.yaml"));
+  EXPECT_TRUE(fs::exists(dir / "tls" / "ca.crt") || fs::exists(dir / "tls"));
   // Flags of components not built yet are reported, not silently accepted.
-  EXPECT_NE(out.find("--https-listen-port: no effect in this build"), std::string::npos) << out;
+  EXPECT_TRUE(WaitForOutput(c->err_fd, "--cluster-cidr: no effect in this build", &out)) << out;
   kill(c->pid, SIGTERM);
   EXPECT_EQ(WaitExit(*c), 0);
   WaitForOutput(c->err_fd, "datastore closed", &out, std::chrono::seconds(2));
   EXPECT_NE(out.find("datastore closed"), std::string::npos) << out;
 
   // A second start reopens the same datastore.
-  auto again = Spawn({"server", "--data-dir", dir.string()});
+  auto again = Spawn({"server", "--data-dir", dir.string(), "--https-listen-port", "0"});
   std::string out2;
-  ASSERT_TRUE(WaitForOutput(again->err_fd, "only the datastore runs", &out2)) << out2;
+  ASSERT_TRUE(WaitForOutput(again->err_fd, "API server ready at", &out2)) << out2;
+  // The CA is reused, not recreated.
+  EXPECT_EQ(out2.find("created cluster CA"), std::string::npos) << out2;
   kill(again->pid, SIGINT);
   EXPECT_EQ(WaitExit(*again), 0);
 }
@@ -121,8 +128,9 @@ TEST(ServerCliTest, BadFlagsNameTheFlagAndExit2) {
     std::string expect;
   } cases[] = {
       {{"server", "--https-listen-port=abc"}, "--https-listen-port"},
-      {{"server", "--https-listen-port=70000"}, "--https-listen-port must be between 1 and 65535"},
+      {{"server", "--https-listen-port=70000"}, "--https-listen-port must be between 0 (any free port) and 65535"},
       {{"server", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+      {{"server", "--min-request-timeout=0"}, "--min-request-timeout must be at least 1"},
       {{"server", "--datastore-endpoint=etcd://127.0.0.1:2379"}, "--datastore-endpoint"},
       {{"nonsense"}, "unknown command \"nonsense\""},
   };

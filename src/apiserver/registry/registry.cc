@@ -29,7 +29,8 @@ api::FieldErrors Hooks::ValidateUpdate(const ResourceInfo&, const json&, const j
 api::FieldErrors Hooks::ValidateStatusUpdate(const ResourceInfo&, const json&, const json&) const {
   return {};
 }
-Status Hooks::TrackFields(const ResourceInfo&, const json*, json&, std::string_view, std::string_view) const {
+Status Hooks::TrackFields(const ResourceInfo&, std::string_view, const json*, json&, std::string_view,
+                          std::string_view) const {
   return Status::Ok();
 }
 Status AdmissionPlugin::Admit(AdmissionRequest&) const { return Status::Ok(); }
@@ -358,6 +359,24 @@ Status Registry::RunAdmission(AdmissionRequest& request, bool mutating) const {
   return Status::Ok();
 }
 
+int64_t Registry::LeaseFor(const ResourceInfo& info) {
+  bool ttl = (info.resource == "events" && (info.group.empty() || info.group == "events.k8s.io")) ||
+             (info.resource == "leases" && info.group == "coordination.k8s.io");
+  if (!ttl) return 0;
+  constexpr auto kReuse = std::chrono::seconds(60);
+  std::lock_guard lock(lease_mu_);
+  auto now = std::chrono::steady_clock::now();
+  if (lease_id_ != 0 && now - lease_granted_ < kReuse) return lease_id_;
+  auto granted = store_.Grant(options_.ttl + kReuse);
+  if (!granted.ok()) {
+    LogWarning("registry: granting a store lease: {}", granted.status().ToString());
+    return 0;  // better stored for ever than not stored
+  }
+  lease_id_ = *granted;
+  lease_granted_ = now;
+  return lease_id_;
+}
+
 StatusOr<int64_t> Registry::ConsistentRevision() {
   int64_t rev = store_.CurrentRevision();
   RETURN_IF_ERROR(cache_->WaitUntil(rev, options_.consistent_read_timeout));
@@ -418,7 +437,7 @@ StatusOr<WriteResult> Registry::CreateLocked(RequestContext& ctx, const Resource
   api::FieldErrors errors = hooks_->ValidateCreate(info, obj);
   if (!errors.empty()) return InvalidError(ctx, info, name, errors);
   RETURN_IF_ERROR(RunAdmission(areq, /*mutating=*/false));
-  RETURN_IF_ERROR(hooks_->TrackFields(info, nullptr, obj, ctx.field_manager, now));
+  if (!ctx.fields_tracked) RETURN_IF_ERROR(hooks_->TrackFields(info, "", nullptr, obj, ctx.field_manager, now));
   name = Meta(obj).value("name", "");
 
   if (ctx.dry_run) {
@@ -427,7 +446,7 @@ StatusOr<WriteResult> Registry::CreateLocked(RequestContext& ctx, const Resource
   }
   for (int attempt = 0;; ++attempt) {
     std::string key = Key(info, ns, name);
-    storage::WriteResult wr = store_.Create(key, StoredValue(obj));
+    storage::WriteResult wr = store_.Create(key, StoredValue(obj), LeaseFor(info));
     if (wr.ok()) return WriteResult{Stamped(std::move(obj), wr.revision), true};
     if (wr.status.code() == StatusCode::kAlreadyExists) {
       if (generated && attempt + 1 < kMaxGenerateNameAttempts) {
@@ -728,11 +747,17 @@ StatusOr<WriteResult> Registry::CommitUpdate(RequestContext& ctx, const Resource
   AdmissionRequest areq{&info, std::string(subresource), Operation::kUpdate, std::string(ns),
                         std::string(name), &obj, &current, &ctx};
   RETURN_IF_ERROR(RunAdmission(areq, /*mutating=*/true));
-  api::FieldErrors errors = status_update ? hooks_->ValidateStatusUpdate(info, obj, current)
-                                          : hooks_->ValidateUpdate(info, obj, current);
+  // Other subresources (scale, binding, finalize) are validated by their
+  // endpoints, which change only what the subresource owns.
+  api::FieldErrors errors;
+  if (status_update) {
+    errors = hooks_->ValidateStatusUpdate(info, obj, current);
+  } else if (subresource.empty()) {
+    errors = hooks_->ValidateUpdate(info, obj, current);
+  }
   if (!errors.empty()) return InvalidError(ctx, info, name, errors);
   RETURN_IF_ERROR(RunAdmission(areq, /*mutating=*/false));
-  RETURN_IF_ERROR(hooks_->TrackFields(info, &current, obj, ctx.field_manager, now));
+  if (!ctx.fields_tracked) RETURN_IF_ERROR(hooks_->TrackFields(info, subresource, &current, obj, ctx.field_manager, now));
 
   bool finalize = BeingDeleted(obj) && !HasFinalizers(obj) && !HasSpecFinalizers(info, obj) &&
                   Meta(obj).value("deletionGracePeriodSeconds", int64_t{0}) == 0;
@@ -751,7 +776,9 @@ StatusOr<WriteResult> Registry::CommitUpdate(RequestContext& ctx, const Resource
     }
     return WriteResult{Stamped(std::move(obj), wr.revision), false};
   }
-  storage::WriteResult wr = store_.Update(key, StoredValue(obj), current_kv.mod_revision, current_kv.lease);
+  int64_t lease = LeaseFor(info);
+  storage::WriteResult wr = store_.Update(key, StoredValue(obj), current_kv.mod_revision,
+                                          lease != 0 ? lease : current_kv.lease);
   if (!wr.ok()) {
     if (wr.status.code() == StatusCode::kConflict) return ConflictError(ctx, info, name);
     if (wr.status.code() == StatusCode::kNotFound) return NotFoundError(ctx, info, name);

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,9 @@ struct RequestContext {
   std::vector<std::string> groups;
   bool dry_run = false;
   std::string field_manager;
+  // Set when the caller already recorded managedFields (server-side apply):
+  // the registry then does not add an Update entry.
+  bool fields_tracked = false;
   // Filled when an operation fails with details worth sending.
   ErrorDetails error;
   // Texts for `Warning: 299 - "..."` response headers.
@@ -86,10 +90,11 @@ class Hooks {
                                           const nlohmann::json& old) const;
   virtual api::FieldErrors ValidateStatusUpdate(const ResourceInfo& info, const nlohmann::json& obj,
                                                 const nlohmann::json& old) const;
-  // Records the write of `manager` in obj.metadata.managedFields (live is
-  // null on create). A failure fails the write.
-  virtual Status TrackFields(const ResourceInfo& info, const nlohmann::json* live, nlohmann::json& obj,
-                             std::string_view manager, std::string_view now) const;
+  // Records the write of `manager` through `subresource` ("" for the main
+  // resource) in obj.metadata.managedFields (live is null on create). A
+  // failure fails the write.
+  virtual Status TrackFields(const ResourceInfo& info, std::string_view subresource, const nlohmann::json* live,
+                             nlohmann::json& obj, std::string_view manager, std::string_view now) const;
 };
 
 // What an admission plugin sees. `object` is the incoming object (mutable in
@@ -165,8 +170,10 @@ using MutateFn = std::function<StatusOr<nlohmann::json>(const nlohmann::json* cu
 
 struct RegistryOptions {
   WatchCacheOptions cache;
-  // How often a consistent read re-checks the store's revision.
+  // How long a consistent read waits for the cache to catch up.
   std::chrono::milliseconds consistent_read_timeout{3000};
+  // Time to live of Events and Leases after their last write.
+  std::chrono::seconds ttl{3600};
 };
 
 class Registry {
@@ -234,6 +241,10 @@ class Registry {
                                      const storage::KeyValue& current_kv, const nlohmann::json& current,
                                      nlohmann::json obj);
   Status RunAdmission(AdmissionRequest& request, bool mutating) const;
+  // The store lease a write of this resource attaches (0: none). Events and
+  // Leases expire an hour after their last write; one store lease is shared
+  // by the writes of a minute (so the TTL is 1 h to 1 h 1 min).
+  int64_t LeaseFor(const ResourceInfo& info);
 
   storage::Store& store_;
   const ResourceTable& resources_;
@@ -241,6 +252,10 @@ class Registry {
   const std::vector<AdmissionPluginPtr> admission_;
   const RegistryOptions options_;
   std::unique_ptr<WatchCache> cache_;
+
+  std::mutex lease_mu_;
+  int64_t lease_id_ = 0;  // guarded by lease_mu_
+  std::chrono::steady_clock::time_point lease_granted_;  // guarded by lease_mu_
 };
 
 // The selector predicate the registry applies to lists and watches.

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "storage/memory/memory_store.h"
+#include "storage/testing/fake_clock.h"
 
 namespace kubepp::apiserver::registry {
 namespace {
@@ -292,6 +295,36 @@ TEST_F(RegistryTest, WatchReplaysFiltersAndExpires) {
   for (int i = 0; i < 50 && got.empty(); ++i) got = *(*ws)->Next(std::chrono::milliseconds(100));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].type, CacheEvent::Type::kDeleted);
+}
+
+TEST(RegistryTtlTest, EventsAndLeasesExpireAfterTheirLastWrite) {
+  storage::testing::FakeClock clock;
+  storage::MemoryOptions mo;
+  mo.clock = &clock;
+  mo.lease_check_interval = std::chrono::milliseconds(5);
+  auto store = storage::NewMemoryStore(mo);
+  RegistryOptions ro;
+  ro.ttl = std::chrono::seconds(3600);
+  Registry reg(*store, ResourceTable::Default(), nullptr, {}, ro);
+  ASSERT_TRUE(reg.Start().ok());
+  const ResourceInfo* events = ResourceTable::Default().Find("", "v1", "events");
+  const ResourceInfo* cms = ResourceTable::Default().Find("", "v1", "configmaps");
+  RequestContext ctx;
+  ASSERT_TRUE(reg.Create(ctx, *events, "default", json{{"metadata", {{"name", "e"}}}}).ok());
+  ASSERT_TRUE(reg.Create(ctx, *cms, "default", json{{"metadata", {{"name", "c"}}}}).ok());
+  clock.Advance(std::chrono::minutes(59));
+  EXPECT_TRUE(reg.Get(ctx, *events, "default", "e").ok());
+  clock.Advance(std::chrono::minutes(3));
+  bool gone = false;
+  // The store's lease checker runs every 5 ms; poll its effect with a deadline.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!gone && std::chrono::steady_clock::now() < deadline) {
+    gone = reg.Get(ctx, *events, "default", "e").status().code() == StatusCode::kNotFound;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(gone);
+  EXPECT_TRUE(reg.Get(ctx, *cms, "default", "c").ok());  // other kinds never expire
+  reg.Stop();
 }
 
 TEST(WatchCacheTest, OldResourceVersionIsExpiredAndSlowWatchersAreCut) {

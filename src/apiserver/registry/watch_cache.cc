@@ -77,23 +77,44 @@ class WatchCache::Watcher final : public CacheWatcher {
   // Queues an event; replayed (history) events do not count against the
   // capacity. Returns false if the watcher was cut off.
   bool Push(CacheEvent event, bool replay) {
-    std::lock_guard lock(mu_);
-    if (!status_.ok()) return false;
-    if (!replay && live_queued_ >= capacity_) {
-      status_ = Status::Unavailable("watcher fell too far behind and was cut off");
+    std::function<void()> notify;
+    bool ok = true;
+    {
+      std::lock_guard lock(mu_);
+      if (!status_.ok()) return false;
+      if (!replay && live_queued_ >= capacity_) {
+        status_ = Status::Unavailable("watcher fell too far behind and was cut off");
+        ok = false;
+      } else {
+        if (!replay) ++live_queued_;
+        queue_.push_back({std::move(event), replay});
+      }
       cv_.notify_all();
-      return false;
+      notify = notify_;
     }
-    if (!replay) ++live_queued_;
-    queue_.push_back({std::move(event), replay});
-    cv_.notify_all();
-    return true;
+    if (notify) notify();
+    return ok;
   }
 
   void Close(Status status) {
-    std::lock_guard lock(mu_);
-    if (status_.ok()) status_ = std::move(status);
-    cv_.notify_all();
+    std::function<void()> notify;
+    {
+      std::lock_guard lock(mu_);
+      if (status_.ok()) status_ = std::move(status);
+      cv_.notify_all();
+      notify = notify_;
+    }
+    if (notify) notify();
+  }
+
+  void SetNotify(std::function<void()> notify) override {
+    bool pending;
+    {
+      std::lock_guard lock(mu_);
+      notify_ = notify;
+      pending = !queue_.empty() || !status_.ok();
+    }
+    if (pending && notify) notify();
   }
 
   bool closed() const {
@@ -139,6 +160,7 @@ class WatchCache::Watcher final : public CacheWatcher {
   size_t live_queued_ = 0;     // guarded by mu_
   Status status_;              // guarded by mu_
   int64_t last_revision_ = 0;  // guarded by mu_
+  std::function<void()> notify_;  // guarded by mu_
 };
 
 WatchCache::WatchCache(storage::Store& store, std::string prefix, Decoder decoder,
@@ -385,7 +407,11 @@ StatusOr<CacheWatcherPtr> WatchCache::Watch(std::string prefix, int64_t after_re
   struct Handle final : CacheWatcher {
     std::shared_ptr<Watcher> w;
     explicit Handle(std::shared_ptr<Watcher> w) : w(std::move(w)) {}
-    ~Handle() override { w->Close(Status::Unavailable("watch closed")); }
+    ~Handle() override {
+      w->SetNotify(nullptr);
+      w->Close(Status::Unavailable("watch closed"));
+    }
+    void SetNotify(std::function<void()> n) override { w->SetNotify(std::move(n)); }
     StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds t) override { return w->Next(t); }
     int64_t LastRevision() const override { return w->LastRevision(); }
   };

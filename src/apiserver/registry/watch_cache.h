@@ -83,6 +83,12 @@ class CacheWatcher {
   virtual StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds timeout) = 0;
   // The revision of the last event returned (or the start revision).
   virtual int64_t LastRevision() const = 0;
+  // Calls `notify` (from the cache's dispatcher thread, or at once if events
+  // are already waiting) whenever events arrive or the watcher ends, so a
+  // server can drain many watchers with a few threads instead of one blocked
+  // Next() each. `notify` must be cheap and must not call back into the
+  // watcher. Replaces any earlier callback.
+  virtual void SetNotify(std::function<void()> notify) = 0;
 };
 using CacheWatcherPtr = std::unique_ptr<CacheWatcher>;
 
