@@ -3,10 +3,7 @@
 #include "api/codec/json_codec.h"
 #include "api/time.h"
 #include "api/yaml/yaml.h"
-#if __has_include("apiserver/fieldmanager/fieldmanager.h")
 #include "apiserver/fieldmanager/fieldmanager.h"
-#define KUBEPP_HAVE_FIELDMANAGER 1
-#endif
 #include "apiserver/patch/patch.h"
 
 namespace kubepp::apiserver::endpoints {
@@ -68,10 +65,6 @@ StatusOr<json> ApplyServerSide(const json* current, const json& applied, const a
     return Status::BadRequest("the name of the object (" + applied_name + ") does not match the name on the URL (" +
                               std::string(name) + ")");
   }
-#ifndef KUBEPP_HAVE_FIELDMANAGER
-  (void)current; (void)applied; (void)force; (void)res; (void)ctx;
-  return Status(StatusCode::kUnsupportedMediaType, "server-side apply is not available yet");
-#else
   std::vector<fieldmanager::Conflict> conflicts;
   fieldmanager::Scope scope;
   scope.kind = &kind;
@@ -88,7 +81,6 @@ StatusOr<json> ApplyServerSide(const json* current, const json& applied, const a
     }
   }
   return result;
-#endif
 }
 
 }  // namespace kubepp::apiserver::endpoints

@@ -19,10 +19,7 @@
 #include "apiserver/server/hooks.h"
 #include "common/log.h"
 
-#if __has_include("apiserver/openapi/openapi.h")
 #include "apiserver/openapi/openapi.h"
-#define KUBEPP_HAVE_OPENAPI 1
-#endif
 
 namespace kubepp::apiserver {
 namespace {
@@ -53,9 +50,7 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<auth::Authorizer> authz_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<endpoints::ApiHandler> handler_;
-#ifdef KUBEPP_HAVE_OPENAPI
   std::unique_ptr<openapi::OpenApi> openapi_;
-#endif
   std::unique_ptr<http::Server> http_;
   std::string kubeconfig_path_;
 
@@ -113,10 +108,8 @@ Status ApiServerImpl::Init() {
   hopts.server_address = options_.bind_address + ":" + std::to_string(options_.port);
   hopts.default_watch_timeout = options_.min_request_timeout;
   handler_ = std::make_unique<endpoints::ApiHandler>(*registry_, *authn_, *authz_, hopts);
-#ifdef KUBEPP_HAVE_OPENAPI
   ASSIGN_OR_RETURN(openapi_, openapi::OpenApi::Build(api::Schema::Default(), ResourceTable::Default()));
   AddOpenApiRoutes();
-#endif
 
   http::ServerOptions sopts;
   sopts.bind_address = options_.bind_address;
@@ -170,7 +163,6 @@ Status ApiServerImpl::Bootstrap() {
 }
 
 void ApiServerImpl::AddOpenApiRoutes() {
-#ifdef KUBEPP_HAVE_OPENAPI
   const openapi::OpenApi* doc = openapi_.get();
   handler_->AddRoute("/openapi/v2", false, [doc](const http::Request& req, http::ResponseWriter& w) {
     std::string accept(req.headers.Get("Accept").value_or(""));
@@ -204,7 +196,6 @@ void ApiServerImpl::AddOpenApiRoutes() {
     }
     w.Send(200, std::move(h), d->json);
   });
-#endif
 }
 
 // Deletes the content of terminating namespaces, then releases them (the

@@ -4,14 +4,8 @@
 
 #include "api/schema/schema.h"
 
-#if __has_include("apiserver/strategy/strategy.h")
-#include "apiserver/strategy/strategy.h"
-#define KUBEPP_HAVE_STRATEGY 1
-#endif
-#if __has_include("apiserver/fieldmanager/fieldmanager.h")
 #include "apiserver/fieldmanager/fieldmanager.h"
-#define KUBEPP_HAVE_FIELDMANAGER 1
-#endif
+#include "apiserver/strategy/strategy.h"
 
 namespace kubepp::apiserver {
 namespace {
@@ -20,7 +14,6 @@ using nlohmann::json;
 
 class StrategyHooks final : public registry::Hooks {
  public:
-#ifdef KUBEPP_HAVE_STRATEGY
   void Default(const ResourceInfo& info, json& obj) const override {
     strategy::ApplyDefaults(info.group, info.kind, obj);
   }
@@ -36,8 +29,6 @@ class StrategyHooks final : public registry::Hooks {
   api::FieldErrors ValidateStatusUpdate(const ResourceInfo& info, const json& obj, const json& old) const override {
     return strategy::ValidateStatusUpdate(info.group, info.kind, obj, old);
   }
-#endif
-#ifdef KUBEPP_HAVE_FIELDMANAGER
   Status TrackFields(const ResourceInfo& info, std::string_view subresource, const json* live, json& obj,
                      std::string_view manager, std::string_view now) const override {
     const api::Kind* kind = api::Schema::Default().FindKind(info.group, info.version, info.kind);
@@ -51,7 +42,6 @@ class StrategyHooks final : public registry::Hooks {
     if (subresource.empty() && info.FindSubresource("status") != nullptr) scope.reset_fields = {"status"};
     return fieldmanager::UpdateManagedFields(live, obj, manager, now, scope);
   }
-#endif
 };
 
 }  // namespace
