@@ -26,6 +26,11 @@ X509Authenticator::X509Authenticator(std::string ca_pem, NowFn now) : ca_pem_(st
 
 StatusOr<std::optional<UserInfo>> X509Authenticator::Authenticate(const Credentials& creds) const {
   if (creds.peer_certificate.empty()) return std::optional<UserInfo>();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(creds.peer_certificate);
+    if (it != cache_.end() && now_() < it->second.not_after) return std::optional<UserInfo>(it->second.user);
+  }
   auto info = InspectCertificate(creds.peer_certificate);
   if (!info.ok()) return Status::Unauthorized("x509: " + info.status().message());
   RETURN_IF_ERROR(VerifyCertificate(creds.peer_certificate, ca_pem_, now_()).WithPrefix("x509"));
@@ -39,6 +44,12 @@ StatusOr<std::optional<UserInfo>> X509Authenticator::Authenticate(const Credenti
   user.name = info->common_name;
   user.groups = info->organizations;
   AddAuthenticatedGroup(user);
+  {
+    constexpr size_t kMaxCached = 4096;
+    std::lock_guard lock(mu_);
+    if (cache_.size() >= kMaxCached) cache_.clear();
+    cache_[creds.peer_certificate] = Cached{user, info->not_after};
+  }
   return std::optional<UserInfo>(std::move(user));
 }
 

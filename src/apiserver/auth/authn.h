@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,15 @@ class X509Authenticator final : public Authenticator {
  private:
   const std::string ca_pem_;
   const NowFn now_;
+  // Verified certificates (PEM -> user, notAfter): parsing and verifying a
+  // certificate on every request dominated the server's CPU under load.
+  // Bounded; cleared when full. Guarded by mu_.
+  struct Cached {
+    UserInfo user;
+    std::chrono::system_clock::time_point not_after;
+  };
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, Cached> cache_;
 };
 
 // One line of a static token file.

@@ -24,6 +24,8 @@ using nlohmann::json;
 
 void Hooks::Default(const ResourceInfo&, json&) const {}
 void Hooks::PrepareForCreate(const ResourceInfo&, json&) const {}
+void Hooks::PrepareForUpdate(const ResourceInfo&, json&, const json&) const {}
+void Hooks::PrepareForStatusUpdate(const ResourceInfo&, json&, const json&) const {}
 api::FieldErrors Hooks::ValidateCreate(const ResourceInfo&, const json&) const { return {}; }
 api::FieldErrors Hooks::ValidateUpdate(const ResourceInfo&, const json&, const json&) const { return {}; }
 api::FieldErrors Hooks::ValidateStatusUpdate(const ResourceInfo&, const json&, const json&) const {
@@ -740,6 +742,11 @@ StatusOr<WriteResult> Registry::CommitUpdate(RequestContext& ctx, const Resource
   }
   Meta(obj)["resourceVersion"] = api::FormatResourceVersion(current_kv.mod_revision);
   std::string now = NowSeconds();
+  if (status_update) {
+    hooks_->PrepareForStatusUpdate(info, obj, current);
+  } else if (subresource.empty()) {
+    hooks_->PrepareForUpdate(info, obj, current);
+  }
   hooks_->Default(info, obj);
   if (!status_update && TracksGeneration(info) && !MetadataOnlyDiffers(obj, current)) {
     Meta(obj)["generation"] = current["metadata"].value("generation", int64_t{0}) + 1;

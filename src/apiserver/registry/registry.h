@@ -85,6 +85,11 @@ class Hooks {
   virtual void Default(const ResourceInfo& info, nlohmann::json& obj) const;
   // Resets what a create must not set (status of most kinds, ...).
   virtual void PrepareForCreate(const ResourceInfo& info, nlohmann::json& obj) const;
+  // Before an update: carries over what the new object may not change or
+  // omit (e.g. a Service's allocated clusterIP), drops disallowed changes.
+  virtual void PrepareForUpdate(const ResourceInfo& info, nlohmann::json& obj, const nlohmann::json& old) const;
+  virtual void PrepareForStatusUpdate(const ResourceInfo& info, nlohmann::json& obj,
+                                      const nlohmann::json& old) const;
   virtual api::FieldErrors ValidateCreate(const ResourceInfo& info, const nlohmann::json& obj) const;
   virtual api::FieldErrors ValidateUpdate(const ResourceInfo& info, const nlohmann::json& obj,
                                           const nlohmann::json& old) const;

@@ -20,6 +20,12 @@ class StrategyHooks final : public registry::Hooks {
   void PrepareForCreate(const ResourceInfo& info, json& obj) const override {
     strategy::PrepareForCreate(info.group, info.kind, obj);
   }
+  void PrepareForUpdate(const ResourceInfo& info, json& obj, const json& old) const override {
+    strategy::PrepareForUpdate(info.group, info.kind, obj, old);
+  }
+  void PrepareForStatusUpdate(const ResourceInfo& info, json& obj, const json& old) const override {
+    strategy::PrepareForStatusUpdate(info.group, info.kind, obj, old);
+  }
   api::FieldErrors ValidateCreate(const ResourceInfo& info, const json& obj) const override {
     return strategy::ValidateCreate(info.group, info.kind, obj);
   }

@@ -24,9 +24,10 @@
 // object (e.g. "spec": 5 becomes a defaulted spec).
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "api/field_error.h"
 
