@@ -301,6 +301,12 @@ TEST_P(KubectlTest, DiscoveryExplainDiffAndWhoami) {
     EXPECT_NE(who.find("system:masters"), std::string::npos) << who;
   }
   EXPECT_EQ(Ok({"auth", "can-i", "create", "deployments"}), "yes\n");
+  EXPECT_EQ(Ok({"get", "--raw", "/readyz"}), "ok");
+  std::string metrics = Ok({"get", "--raw", "/metrics"});
+  EXPECT_TRUE(std::regex_search(metrics, std::regex(R"(apiserver_request_total\{code="201",group="",resource="configmaps",subresource="",verb="POST",version="v1"\} 1)")))
+      << metrics;
+  EXPECT_NE(metrics.find("etcd_request_duration_seconds_count{operation=\"create\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("apiserver_registered_watchers"), std::string::npos);
 }
 
 TEST_P(KubectlTest, BadInputGetsUpstreamErrors) {

@@ -123,6 +123,9 @@ void ApiHandler::AddRoute(std::string path, bool prefix, RouteFn fn) {
 void ApiHandler::Shutdown() { pump_->Shutdown(); }
 
 std::string ApiHandler::MetricsText() const { return metrics_->Render(); }
+void ApiHandler::ObserveStore(std::string_view operation, std::chrono::nanoseconds latency) {
+  metrics_->ObserveStore(operation, latency);
+}
 size_t ApiHandler::open_watches() const { return pump_->size(); }
 
 namespace {

@@ -62,6 +62,8 @@ class ApiHandler {
   void Shutdown();
 
   void Serve(http::Request request, std::shared_ptr<http::ResponseWriter> writer);
+  // Records one store call for /metrics (any thread).
+  void ObserveStore(std::string_view operation, std::chrono::nanoseconds latency);
   // The Prometheus text exposition of the request metrics.
   std::string MetricsText() const;
   size_t open_watches() const;

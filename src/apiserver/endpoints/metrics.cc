@@ -20,6 +20,19 @@ void Metrics::Observe(const std::string& verb, const std::string& group, const s
   h.sum += seconds;
 }
 
+void Metrics::ObserveStore(std::string_view operation, std::chrono::nanoseconds latency) {
+  double seconds = std::chrono::duration<double>(latency).count();
+  std::lock_guard lock(mu_);
+  auto it = store_latencies_.find(operation);
+  if (it == store_latencies_.end()) it = store_latencies_.emplace(std::string(operation), Histogram{}).first;
+  Histogram& h = it->second;
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++h.buckets[i];
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
 std::string Metrics::Render() const {
   std::string out;
   out += "# HELP apiserver_request_total Counter of apiserver requests broken out for each verb, group, "
@@ -47,6 +60,17 @@ std::string Metrics::Render() const {
     out += fmt::format("apiserver_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels, h.count);
     out += fmt::format("apiserver_request_duration_seconds_sum{{{}}} {}\n", labels, h.sum);
     out += fmt::format("apiserver_request_duration_seconds_count{{{}}} {}\n", labels, h.count);
+  }
+  out += "# HELP etcd_request_duration_seconds Store request latency in seconds for each operation.\n"
+         "# TYPE etcd_request_duration_seconds histogram\n";
+  for (const auto& [op, h] : store_latencies_) {
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      out += fmt::format("etcd_request_duration_seconds_bucket{{operation=\"{}\",le=\"{}\"}} {}\n", op, kBuckets[i],
+                         h.buckets[i]);
+    }
+    out += fmt::format("etcd_request_duration_seconds_bucket{{operation=\"{}\",le=\"+Inf\"}} {}\n", op, h.count);
+    out += fmt::format("etcd_request_duration_seconds_sum{{operation=\"{}\"}} {}\n", op, h.sum);
+    out += fmt::format("etcd_request_duration_seconds_count{{operation=\"{}\"}} {}\n", op, h.count);
   }
   if (gauges_) out += gauges_();
   return out;

@@ -1,7 +1,7 @@
 // Request metrics of the API server in Prometheus text format, with the
 // metric names kube-apiserver uses (apiserver_request_total,
 // apiserver_request_duration_seconds, apiserver_registered_watchers,
-// apiserver_longrunning_requests) so existing dashboards read them.
+// etcd_request_duration_seconds) so existing dashboards read them.
 //
 // Thread-safety: all methods are thread-safe; Observe takes one short lock.
 #pragma once
@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace kubepp::apiserver::endpoints {
@@ -26,6 +27,8 @@ class Metrics {
   void Observe(const std::string& verb, const std::string& group, const std::string& version,
                const std::string& resource, const std::string& subresource, int code,
                std::chrono::nanoseconds latency);
+  // One call of the store (etcd_request_duration_seconds{operation}).
+  void ObserveStore(std::string_view operation, std::chrono::nanoseconds latency);
   // Extra gauges rendered with the request metrics (e.g. open watches).
   void SetGaugeSource(std::function<std::string()> source) { gauges_ = std::move(source); }
   std::string Render() const;
@@ -41,6 +44,7 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, std::string, std::string, std::string, int>, uint64_t>
       counts_;                          // guarded by mu_
   std::map<Key, Histogram> latencies_;  // guarded by mu_
+  std::map<std::string, Histogram, std::less<>> store_latencies_;  // guarded by mu_
   std::function<std::string()> gauges_;
 };
 

@@ -18,6 +18,7 @@
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/hooks.h"
 #include "common/log.h"
+#include "storage/instrumented_store.h"
 
 #include "apiserver/openapi/openapi.h"
 
@@ -45,6 +46,9 @@ class ApiServerImpl final : public ApiServer {
 
   const ApiServerOptions options_;
   storage::Store& store_;
+  // The store as the registry sees it: timed for /metrics.
+  std::unique_ptr<storage::Store> instrumented_;
+  std::atomic<endpoints::ApiHandler*> metrics_sink_{nullptr};
   auth::Pki pki_;
   std::unique_ptr<auth::Authenticator> authn_;
   std::unique_ptr<auth::Authorizer> authz_;
@@ -99,7 +103,10 @@ Status ApiServerImpl::Init() {
   };
   registry::RegistryOptions ropts;
   ropts.cache.history_capacity = options_.watch_cache_size;
-  registry_ = std::make_unique<registry::Registry>(store_, ResourceTable::Default(), NewStrategyHooks(),
+  instrumented_ = storage::NewInstrumentedStore(store_, [this](std::string_view op, std::chrono::nanoseconds d) {
+    if (auto* h = metrics_sink_.load()) h->ObserveStore(op, d);
+  });
+  registry_ = std::make_unique<registry::Registry>(*instrumented_, ResourceTable::Default(), NewStrategyHooks(),
                                                    admission::DefaultPlugins(plugin_options), ropts);
   RETURN_IF_ERROR(registry_->Start());
   RETURN_IF_ERROR(Bootstrap());
@@ -108,6 +115,7 @@ Status ApiServerImpl::Init() {
   hopts.server_address = options_.bind_address + ":" + std::to_string(options_.port);
   hopts.default_watch_timeout = options_.min_request_timeout;
   handler_ = std::make_unique<endpoints::ApiHandler>(*registry_, *authn_, *authz_, hopts);
+  metrics_sink_ = handler_.get();
   ASSIGN_OR_RETURN(openapi_, openapi::OpenApi::Build(api::Schema::Default(), ResourceTable::Default()));
   AddOpenApiRoutes();
 
@@ -260,6 +268,7 @@ void ApiServerImpl::Stop() {
     cv_.notify_all();
   }
   if (finalizer_.joinable()) finalizer_.join();
+  metrics_sink_ = nullptr;
   if (handler_) handler_->Shutdown();
   if (http_) http_->Stop();
   if (registry_) registry_->Stop();
