@@ -302,6 +302,37 @@ std::string_view EventType(registry::CacheEvent::Type t) {
   return "ERROR";
 }
 
+// Protobuf watch streams (Content-Type application/vnd.kubernetes.protobuf;
+// stream=watch): each frame is a 4-byte big-endian length, then a
+// metav1.WatchEvent {type = 1; object = 2 (RawExtension {raw = 1})} without
+// envelope, whose raw object is the enveloped protobuf of the object, which
+// is how client-go's watch decoder reads them.
+void AppendVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+std::string ProtobufWatchFrame(std::string_view type, std::string_view object_pb) {
+  std::string raw;
+  raw.push_back(0x0a);  // RawExtension.raw, bytes
+  AppendVarint(raw, object_pb.size());
+  raw.append(object_pb);
+  std::string ev;
+  ev.push_back(0x0a);  // WatchEvent.type, string
+  AppendVarint(ev, type.size());
+  ev.append(type);
+  ev.push_back(0x12);  // WatchEvent.object, message
+  AppendVarint(ev, raw.size());
+  ev.append(raw);
+  uint32_t n = static_cast<uint32_t>(ev.size());
+  std::string frame = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
+                       static_cast<char>(n)};
+  return frame + ev;
+}
+
 std::string ErrorEvent(const Status& s) {
   json ev = {{"type", "ERROR"}, {"object", StatusObject(s, nullptr)}};
   return ev.dump() + "\n";
@@ -338,6 +369,9 @@ void ServeWatch(Call& c) {
     }
   }
 
+  // Protobuf streams for clients that prefer them (kubectl's typed clients);
+  // Table and metadata watches stay JSON, as upstream has no protobuf Table.
+  bool protobuf_stream = c.format.format == BodyFormat::kProtobuf && c.format.kind == ResponseKind::kObject;
   // Initial events for sendInitialEvents: the cache's state, then a
   // bookmark marking their end, then changes after that state's revision.
   std::string initial;
@@ -350,7 +384,10 @@ void ServeWatch(Call& c) {
     if (lo.resource_version) lo.resource_version_match = "NotOlderThan";
     auto state = c.reg.List(c.ctx, c.res, c.info.namespace_, lo);
     if (!state.ok()) return Fail(c, state.status());
-    for (const auto& it : state->items) initial += "{\"type\":\"ADDED\",\"object\":" + it->Json() + "}\n";
+    for (const auto& it : state->items) {
+      initial += protobuf_stream ? ProtobufWatchFrame("ADDED", it->Protobuf())
+                                 : "{\"type\":\"ADDED\",\"object\":" + it->Json() + "}\n";
+    }
     initial_revision = state->revision;
     json bm = {{"type", "BOOKMARK"},
                {"object",
@@ -359,7 +396,12 @@ void ServeWatch(Call& c) {
                  {"metadata",
                   {{"resourceVersion", api::FormatResourceVersion(initial_revision)},
                    {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}}}};
-    initial += bm.dump() + "\n";
+    if (protobuf_stream) {
+      auto pb = api::EncodeProtobuf(bm["object"]);
+      initial += ProtobufWatchFrame("BOOKMARK", pb.ok() ? *pb : std::string());
+    } else {
+      initial += bm.dump() + "\n";
+    }
     o.resource_version = api::FormatResourceVersion(initial_revision);
   }
 
@@ -368,8 +410,15 @@ void ServeWatch(Call& c) {
     StatusCode code = watcher.status().code();
     if (code == StatusCode::kExpired || code == StatusCode::kGone) {
       // Upstream answers 200 and ends the stream with an ERROR event.
-      c.w->StartStream(200, {{"Content-Type", "application/json"}});
-      c.w->Write(ErrorEvent(Status::Expired(watcher.status().message())));
+      Status expired = Status::Expired(watcher.status().message());
+      if (protobuf_stream) {
+        c.w->StartStream(200, {{"Content-Type", "application/vnd.kubernetes.protobuf;stream=watch"}});
+        auto pb = api::EncodeProtobuf(StatusObject(expired, nullptr));
+        c.w->Write(ProtobufWatchFrame("ERROR", pb.ok() ? *pb : std::string()));
+      } else {
+        c.w->StartStream(200, {{"Content-Type", "application/json"}});
+        c.w->Write(ErrorEvent(expired));
+      }
       c.w->Finish();
       return;
     }
@@ -403,24 +452,41 @@ void ServeWatch(Call& c) {
       return "{\"type\":\"" + std::string(EventType(ev.type)) +
              "\",\"object\":" + MetadataOnly(ev.object->object(), version).dump() + "}\n";
     };
+  } else if (protobuf_stream) {
+    stream->encode = [](const registry::CacheEvent& ev) -> std::string {
+      return ProtobufWatchFrame(EventType(ev.type), ev.object->Protobuf());
+    };
   } else {
     stream->encode = [](const registry::CacheEvent& ev) -> std::string {
       return "{\"type\":\"" + std::string(EventType(ev.type)) + "\",\"object\":" + ev.object->Json() + "}\n";
     };
   }
-  if (bookmarks && c.format.kind == ResponseKind::kObject) {
+  if (bookmarks && protobuf_stream) {
+    json skeleton = {{"kind", res.kind}, {"apiVersion", res.ApiVersion()}, {"metadata", json::object()}};
+    stream->bookmark = [skeleton](int64_t rev) {
+      json bm = skeleton;
+      bm["metadata"]["resourceVersion"] = std::to_string(rev);
+      auto pb = api::EncodeProtobuf(bm);
+      return ProtobufWatchFrame("BOOKMARK", pb.ok() ? *pb : std::string());
+    };
+  } else if (bookmarks && c.format.kind == ResponseKind::kObject) {
     std::string prefix = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"" + res.kind + "\",\"apiVersion\":\"" +
                          res.ApiVersion() + "\",\"metadata\":{\"resourceVersion\":\"";
     stream->bookmark = [prefix](int64_t rev) { return prefix + std::to_string(rev) + "\"}}}\n"; };
   }
-  stream->error = [](const Status& s) -> std::string {
+  stream->error = [protobuf_stream](const Status& s) -> std::string {
     // A watcher cut off for being slow, or a cache reload: the stream just
     // ends and the client re-watches (as upstream). Anything else is told.
     if (s.code() == StatusCode::kUnavailable) return "";
+    if (protobuf_stream) {
+      auto pb = api::EncodeProtobuf(StatusObject(s, nullptr));
+      return ProtobufWatchFrame("ERROR", pb.ok() ? *pb : std::string());
+    }
     return ErrorEvent(s);
   };
   std::string ct = c.format.kind == ResponseKind::kTable ? c.format.ContentType() : "application/json";
   if (c.format.kind == ResponseKind::kPartialObjectMetadata) ct = c.format.ContentType();
+  if (protobuf_stream) ct = "application/vnd.kubernetes.protobuf;stream=watch";
   if (!c.w->StartStream(200, {{"Content-Type", ct}})) return;
   if (!initial.empty()) c.w->Write(initial);
   c.pump.Add(std::move(stream));

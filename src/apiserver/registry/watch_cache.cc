@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/codec/protobuf_codec.h"
 #include "api/resource_version.h"
 #include "common/log.h"
 
@@ -15,6 +16,14 @@ CachedObject::CachedObject(std::string key, int64_t revision, std::shared_ptr<co
 const std::string& CachedObject::Json() const {
   std::call_once(json_once_, [this] { json_ = object_->dump(); });
   return json_;
+}
+
+const std::string& CachedObject::Protobuf() const {
+  std::call_once(protobuf_once_, [this] {
+    auto pb = api::EncodeProtobuf(*object_);
+    if (pb.ok()) protobuf_ = std::move(*pb);
+  });
+  return protobuf_;
 }
 
 namespace {

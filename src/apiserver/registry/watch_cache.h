@@ -52,6 +52,9 @@ class CachedObject {
   std::shared_ptr<const nlohmann::json> shared_object() const { return object_; }
   // The compact JSON encoding, computed on first use and kept.
   const std::string& Json() const;
+  // The Kubernetes protobuf encoding (k8s\0 envelope), computed on first use
+  // and kept; empty if the kind has no protobuf form.
+  const std::string& Protobuf() const;
 
  private:
   const std::string key_;
@@ -59,6 +62,8 @@ class CachedObject {
   const std::shared_ptr<const nlohmann::json> object_;
   mutable std::once_flag json_once_;
   mutable std::string json_;
+  mutable std::once_flag protobuf_once_;
+  mutable std::string protobuf_;
 };
 using ObjectPtr = std::shared_ptr<const CachedObject>;
 
