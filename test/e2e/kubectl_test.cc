@@ -196,8 +196,12 @@ TEST_P(KubectlTest, GetWatchStreamsChanges) {
   auto env = Env();
   auto watch = Background::Start({GetParam(), "get", "cm", "-w"}, env);
   ASSERT_TRUE(watch);
-  // Empty namespace: kubectl says so, then keeps watching.
-  ASSERT_TRUE(watch->WaitFor("No resources found", std::chrono::seconds(10))) << watch->output();
+  // Wait until the server has the watch open (its /metrics gauge).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (K({"get", "--raw", "/metrics"}).out.find("apiserver_registered_watchers 1") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << watch->output();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   Ok({"create", "configmap", "watched", "--from-literal=x=y"});
   EXPECT_TRUE(watch->WaitFor("watched", std::chrono::seconds(15))) << watch->output();
   watch->Stop(SIGTERM);
@@ -206,6 +210,11 @@ TEST_P(KubectlTest, GetWatchStreamsChanges) {
   // protobuf: the stream is length-delimited protobuf WatchEvents.
   auto events = Background::Start({GetParam(), "events", "-w"}, Env());
   ASSERT_TRUE(events);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (K({"get", "--raw", "/metrics"}).out.find("apiserver_registered_watchers 1") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << events->output();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   Ok({"create", "-f", "-"}, R"({"apiVersion":"v1","kind":"Event","metadata":{"name":"e1"},
       "involvedObject":{"kind":"Pod","name":"p","namespace":"default"},
       "reason":"Testing","message":"hello from the test","type":"Normal"})");
