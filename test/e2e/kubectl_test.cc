@@ -374,6 +374,57 @@ TEST_P(KubectlTest, NamespaceDeletionRemovesItsContent) {
   EXPECT_EQ(Ok({"get", "cm", "-A", "--field-selector", "metadata.namespace=gone", "-o", "name"}), "");
 }
 
+TEST_P(KubectlTest, WatchProtocolDetails) {
+  // A server that keeps only 5 events of watch history.
+  server_.reset();
+  std::string log;
+  server_ = TestServer::Start(KUBEPP_BINARY, &log, {"--watch-cache-size=5"});
+  ASSERT_TRUE(server_) << log;
+  for (int i = 0; i < 8; ++i) Ok({"create", "configmap", "filler" + std::to_string(i)});
+  Ok({"create", "configmap", "before", "--from-literal=a=b"});
+  // sendInitialEvents: the current state as ADDED, then a bookmark marking
+  // its end; timeoutSeconds ends the stream.
+  std::string out = Ok({"get", "--raw",
+                        "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true"
+                        "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1"});
+  EXPECT_NE(out.find(R"({"type":"ADDED","object":{)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("name":"before")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("k8s.io/initial-events-end":"true")"), std::string::npos) << out;
+  // A resourceVersion older than the watch history: 200, then an ERROR
+  // event carrying 410 Expired.
+  out = Ok({"get", "--raw", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1"});
+  EXPECT_NE(out.find(R"("type":"ERROR")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("code":410)"), std::string::npos) << out;
+}
+
+TEST_P(KubectlTest, PodBindingAndEviction) {
+  Ok({"run", "p", "--image=busybox", "--restart=Never"});
+  EXPECT_EQ(Ok({"get", "pod", "p", "-o", "jsonpath={.status.phase} {.spec.nodeName}"}), "Pending ");
+  std::string binding = WriteFile(
+      "binding.json",
+      R"({"apiVersion":"v1","kind":"Binding","metadata":{"name":"p"},"target":{"kind":"Node","name":"node1"}})");
+  Ok({"create", "--raw", "/api/v1/namespaces/default/pods/p/binding", "-f", binding});
+  EXPECT_EQ(Ok({"get", "pod", "p", "-o",
+                R"(jsonpath={.spec.nodeName} {.status.conditions[?(@.type=="PodScheduled")].status})"}),
+            "node1 True");
+  RunResult again = K({"create", "--raw", "/api/v1/namespaces/default/pods/p/binding", "-f", binding});
+  EXPECT_NE(again.rc, 0);
+  EXPECT_NE(again.err.find("is already assigned to node"), std::string::npos) << again.err;
+
+  // A PodDisruptionBudget that allows no disruption blocks the eviction (429).
+  Ok({"create", "poddisruptionbudget", "pdb", "--selector=run=p", "--min-available=1"});
+  std::string eviction = WriteFile(
+      "eviction.json",
+      R"({"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p"},"deleteOptions":{"gracePeriodSeconds":0}})");
+  RunResult blocked = K({"create", "--raw", "/api/v1/namespaces/default/pods/p/eviction", "-f", eviction});
+  EXPECT_NE(blocked.rc, 0);
+  EXPECT_NE(blocked.err.find("Cannot evict pod as it would violate the pod's disruption budget"), std::string::npos)
+      << blocked.err;
+  Ok({"delete", "pdb", "pdb"});
+  Ok({"create", "--raw", "/api/v1/namespaces/default/pods/p/eviction", "-f", eviction});
+  EXPECT_NE(K({"get", "pod", "p"}).rc, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, KubectlTest, ::testing::ValuesIn(kKubectls),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            std::string name = info.param;

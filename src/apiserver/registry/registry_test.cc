@@ -252,6 +252,23 @@ TEST_F(RegistryTest, DeleteHonoursPreconditionsAndFinalizers) {
   EXPECT_EQ((*g->object)["metadata"]["finalizers"], json::array({"foregroundDeletion"}));
 }
 
+TEST_F(RegistryTest, DeleteCollectionDeletesWhatTheSelectorSelects) {
+  for (int i = 0; i < 4; ++i) {
+    json cm = ConfigMap("dc" + std::to_string(i));
+    cm["metadata"]["labels"] = {{"drop", i < 3 ? "yes" : "no"}};
+    MustCreate(cm);
+  }
+  RequestContext ctx;
+  ListOptions sel;
+  sel.label_selector = "drop=yes";
+  auto deleted = registry_->DeleteCollection(ctx, *cm_, "default", sel, {});
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(deleted->size(), 3u);
+  auto left = registry_->List(ctx, *cm_, "default", {});
+  ASSERT_EQ(left->items.size(), 1u);
+  EXPECT_EQ(left->items[0]->object()["metadata"]["name"], "dc3");
+}
+
 TEST_F(RegistryTest, WatchReplaysFiltersAndExpires) {
   auto a = MustCreate(ConfigMap("a"));
   std::string rv = (*a)["metadata"]["resourceVersion"];
