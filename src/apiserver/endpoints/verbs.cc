@@ -435,22 +435,31 @@ void ServeWatch(Call& c) {
     auto first = std::make_shared<bool>(true);
     std::string version = c.format.table_version;
     auto include = IncludeObjectOf(c.req);
-    stream->encode = [&res, first, version, include](const registry::CacheEvent& ev) -> std::string {
-      TableOptions opts;
-      opts.now = api::Time::Now().UnixSeconds();
-      opts.include_object = include;
-      opts.no_headers = !*first;
-      auto table = PrintTable(res.group, res.kind, {&ev.object->object()}, opts);
-      if (!table.ok()) return "";
+    std::string form = "table/" + version + "/" + std::to_string(static_cast<int>(include)) + "/";
+    stream->encode = [&res, first, version, include, form](const registry::CacheEvent& ev) -> std::string {
+      // One Table row per event and form, shared by every watcher asking
+      // for it (AGE is as of the first encoding).
+      bool headers = *first;
       *first = false;
-      if (version != "v1") (*table)["apiVersion"] = "meta.k8s.io/" + version;
-      return "{\"type\":\"" + std::string(EventType(ev.type)) + "\",\"object\":" + table->dump() + "}\n";
+      std::string type(EventType(ev.type));
+      return ev.object->Memo(form + type + (headers ? "/h" : "/n"), [&]() -> std::string {
+        TableOptions opts;
+        opts.now = api::Time::Now().UnixSeconds();
+        opts.include_object = include;
+        opts.no_headers = !headers;
+        auto table = PrintTable(res.group, res.kind, {&ev.object->object()}, opts);
+        if (!table.ok()) return "";
+        if (version != "v1") (*table)["apiVersion"] = "meta.k8s.io/" + version;
+        return "{\"type\":\"" + type + "\",\"object\":" + table->dump() + "}\n";
+      });
     };
   } else if (c.format.kind == ResponseKind::kPartialObjectMetadata) {
     std::string version = c.format.table_version;
     stream->encode = [version](const registry::CacheEvent& ev) -> std::string {
-      return "{\"type\":\"" + std::string(EventType(ev.type)) +
-             "\",\"object\":" + MetadataOnly(ev.object->object(), version).dump() + "}\n";
+      std::string type(EventType(ev.type));
+      return ev.object->Memo("meta/" + version + "/" + type, [&] {
+        return "{\"type\":\"" + type + "\",\"object\":" + MetadataOnly(ev.object->object(), version).dump() + "}\n";
+      });
     };
   } else if (protobuf_stream) {
     stream->encode = [](const registry::CacheEvent& ev) -> std::string {

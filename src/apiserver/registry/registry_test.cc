@@ -344,6 +344,23 @@ TEST(RegistryTtlTest, EventsAndLeasesExpireAfterTheirLastWrite) {
   reg.Stop();
 }
 
+TEST(CachedObjectTest, EncodingsAreMadeOncePerForm) {
+  CachedObject obj("/k", 7, std::make_shared<const json>(json{{"kind", "ConfigMap"}, {"apiVersion", "v1"}}));
+  int made = 0;
+  auto make = [&] {
+    ++made;
+    return std::string("row");
+  };
+  EXPECT_EQ(obj.Memo("table/h", make), "row");
+  EXPECT_EQ(obj.Memo("table/h", make), "row");
+  EXPECT_EQ(obj.Memo("table/n", make), "row");
+  EXPECT_EQ(made, 2);
+  EXPECT_EQ(&obj.Json(), &obj.Json());
+  EXPECT_EQ(obj.Json(), R"({"apiVersion":"v1","kind":"ConfigMap"})");
+  EXPECT_FALSE(obj.Protobuf().empty());
+  EXPECT_EQ(obj.Protobuf().substr(0, 4), std::string("k8s\0", 4));
+}
+
 TEST(WatchCacheTest, OldResourceVersionIsExpiredAndSlowWatchersAreCut) {
   auto store = storage::NewMemoryStore();
   WatchCacheOptions opts;

@@ -26,6 +26,17 @@ const std::string& CachedObject::Protobuf() const {
   return protobuf_;
 }
 
+const std::string& CachedObject::Memo(const std::string& variant, const std::function<std::string()>& make) const {
+  std::lock_guard lock(memo_mu_);
+  for (const auto& [k, v] : memo_) {
+    if (k == variant) return v;
+  }
+  // Encoded under the lock: concurrent watchers of one form wait for the
+  // first instead of encoding it again.
+  memo_.emplace_back(variant, make());
+  return memo_.back().second;
+}
+
 namespace {
 
 bool HasPrefix(std::string_view s, std::string_view prefix) {

@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,6 +56,10 @@ class CachedObject {
   // The Kubernetes protobuf encoding (k8s\0 envelope), computed on first use
   // and kept; empty if the kind has no protobuf form.
   const std::string& Protobuf() const;
+  // Any other encoding, computed once per `variant` by `make` and kept for
+  // the object's life (e.g. a watch event's Table row, shared by every
+  // watcher asking for the same form).
+  const std::string& Memo(const std::string& variant, const std::function<std::string()>& make) const;
 
  private:
   const std::string key_;
@@ -64,6 +69,8 @@ class CachedObject {
   mutable std::string json_;
   mutable std::once_flag protobuf_once_;
   mutable std::string protobuf_;
+  mutable std::mutex memo_mu_;
+  mutable std::list<std::pair<std::string, std::string>> memo_;  // guarded by memo_mu_; few entries
 };
 using ObjectPtr = std::shared_ptr<const CachedObject>;
 
