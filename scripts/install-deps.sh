@@ -27,6 +27,7 @@ PACKAGES=(
   etcd-server           # peer for the storage benchmark (and the HA datastore later)
   etcd-client           # etcdctl, used by the storage benchmark against etcd
   procps                # ps/pkill-free process inspection in tests (RSS figures)
+  curl                  # e2e: requests without credentials (kubectl would prompt instead)
 )
 
 missing=()
