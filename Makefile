@@ -23,11 +23,13 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
-# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, except
+# the load test: its pass criteria (no watcher falls behind, no timeout)
+# measure speed, which a sanitized build does not have.
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DKUBEPP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
-	cd $(ASAN_BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(ASAN_BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE load $(CTEST_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
