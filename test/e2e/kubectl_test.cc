@@ -460,6 +460,14 @@ TEST_P(KubectlTest, BearerTokensAndAnonymousRequests) {
     EXPECT_NE(anonymous.out.find(R"("code":401)"), std::string::npos) << anonymous.out;
     RunResult version = ::kubepp::e2e::Run({"/usr/bin/curl", "-sS", "--cacert", ca, server_url + "/version"});
     EXPECT_NE(version.out.find(R"("minor": "33")"), std::string::npos) << version.out;
+    // A YAML request body, answered in YAML.
+    RunResult yaml = ::kubepp::e2e::Run(
+        {"/usr/bin/curl", "-sS", "--cacert", ca, "-H", "Authorization: Bearer s3cret-token", "-H",
+         "Content-Type: application/yaml", "-H", "Accept: application/yaml", "--data-binary", "@-",
+         server_url + "/api/v1/namespaces/default/configmaps"},
+        {}, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  answer: \"42\"\n");
+    EXPECT_NE(yaml.out.find("name: from-yaml"), std::string::npos) << yaml.out << yaml.err;
+    EXPECT_EQ(Ok({"get", "cm", "from-yaml", "-o", "jsonpath={.data.answer}"}), "42");
   }
   std::error_code ec;
   fs::remove_all(dir, ec);
