@@ -347,7 +347,15 @@ class Connection final : public ConnectionBase,
       RunAll(callbacks);
       if (unanswered) ex_->Abort();
     }
-    if (!ex_ || writing_) lowest().close();
+    // An exchange finishes its stream itself (the terminating chunk above),
+    // writing under a 1 s timeout once stopping; a write in flight gets the
+    // same bound. Closing here instead cut streams short when Stop came just
+    // as a write was on its way.
+    if (!ex_) {
+      lowest().close();
+    } else if (writing_) {
+      lowest().expires_after(std::chrono::seconds(1));
+    }
     signal_.cancel();
   }
 
