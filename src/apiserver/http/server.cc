@@ -349,12 +349,18 @@ class Connection final : public ConnectionBase,
     }
     // An exchange finishes its stream itself (the terminating chunk above),
     // writing under a 1 s timeout once stopping; a write in flight gets the
-    // same bound. Closing here instead cut streams short when Stop came just
+    // same bound (the connection is closed if it is still around then). Closing here instead cut streams short when Stop came just
     // as a write was on its way.
     if (!ex_) {
       lowest().close();
     } else if (writing_) {
-      lowest().expires_after(std::chrono::seconds(1));
+      // (Beast forbids changing the expiry while a read and a write are both
+      // pending, so the bound is a separate timer on the strand.)
+      auto self = this->shared_from_this();
+      stop_timer_ = std::make_shared<asio::steady_timer>(stream_.get_executor(), std::chrono::seconds(1));
+      stop_timer_->async_wait([self](const error_code& ec) {
+        if (!ec) self->lowest().close();
+      });
     }
     signal_.cancel();
   }
@@ -377,6 +383,7 @@ class Connection final : public ConnectionBase,
     if (ex_) ex_->Abort();
     ex_.reset();
     lowest().close();
+    if (stop_timer_) stop_timer_->cancel();  // done: Stop need not wait for it
     Unregister();
   }
 
@@ -584,6 +591,7 @@ class Connection final : public ConnectionBase,
   bool monitor_pending_ = false;
   bool monitor_failed_ = false;
   bool stopping_ = false;
+  std::shared_ptr<asio::steady_timer> stop_timer_;  // bounds a write in flight at Stop
   bool writing_ = false;
 };
 
