@@ -1,0 +1,170 @@
+#include "scheduler/framework/types.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "api/quantity.h"
+
+namespace kubepp::scheduler {
+namespace {
+
+using nlohmann::json;
+
+const json *Child(const json &obj, const char *key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+// Requests of one container; an absent resources.requests means zero.
+StatusOr<Resource> ContainerRequests(const json &container, const std::string &path) {
+  const json *resources = Child(container, "resources");
+  if (resources == nullptr) return Resource{};
+  const json *requests = Child(*resources, "requests");
+  if (requests == nullptr) return Resource{};
+  return Resource::FromResourceList(*requests, path + ".resources.requests");
+}
+
+bool IsRestartable(const json &container) {
+  const json *policy = Child(container, "restartPolicy");
+  return policy != nullptr && policy->is_string() && policy->get<std::string>() == "Always";
+}
+
+}  // namespace
+
+StatusOr<Resource> Resource::FromResourceList(const json &list, const std::string &path) {
+  Resource r;
+  if (list.is_null()) return r;
+  if (!list.is_object()) return Status::Invalid(path + ": Invalid value: must be an object");
+  for (const auto &[name, value] : list.items()) {
+    if (!value.is_string()) {
+      return Status::Invalid(path + "." + name + ": Invalid value: quantity must be a string");
+    }
+    auto q = api::Quantity::Parse(value.get<std::string>());
+    if (!q.ok()) return q.status().WithPrefix(path + "." + name);
+    if (name == kResourceCPU) {
+      r.milli_cpu = q->MilliValue();
+    } else if (name == kResourceMemory) {
+      r.memory = q->Value();
+    } else if (name == kResourceEphemeralStorage) {
+      r.ephemeral_storage = q->Value();
+    } else if (name == kResourcePods) {
+      r.allowed_pod_number = q->Value();
+    } else {
+      r.scalar_resources[name] = q->Value();
+    }
+  }
+  return r;
+}
+
+void Resource::Add(const Resource &o) {
+  milli_cpu += o.milli_cpu;
+  memory += o.memory;
+  ephemeral_storage += o.ephemeral_storage;
+  allowed_pod_number += o.allowed_pod_number;
+  for (const auto &[name, v] : o.scalar_resources) scalar_resources[name] += v;
+}
+
+void Resource::SetMax(const Resource &o) {
+  milli_cpu = std::max(milli_cpu, o.milli_cpu);
+  memory = std::max(memory, o.memory);
+  ephemeral_storage = std::max(ephemeral_storage, o.ephemeral_storage);
+  allowed_pod_number = std::max(allowed_pod_number, o.allowed_pod_number);
+  for (const auto &[name, v] : o.scalar_resources) {
+    auto [it, inserted] = scalar_resources.emplace(name, v);
+    if (!inserted) it->second = std::max(it->second, v);
+  }
+}
+
+bool Resource::IsZeroRequest() const {
+  if (milli_cpu != 0 || memory != 0 || ephemeral_storage != 0) return false;
+  return std::all_of(scalar_resources.begin(), scalar_resources.end(),
+                     [](const auto &kv) { return kv.second == 0; });
+}
+
+StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
+  Resource reqs;
+  const json *spec = Child(pod, "spec");
+  if (spec == nullptr) return reqs;
+
+  if (const json *containers = Child(*spec, "containers"); containers != nullptr && containers->is_array()) {
+    for (size_t i = 0; i < containers->size(); ++i) {
+      ASSIGN_OR_RETURN(Resource c,
+                       ContainerRequests((*containers)[i], "spec.containers[" + std::to_string(i) + "]"));
+      reqs.Add(c);
+    }
+  }
+
+  // Sidecars keep running for the rest of the pod's life, so each one adds
+  // to the steady state and to every init step that starts after it.
+  Resource sidecars;
+  Resource init_max;
+  if (const json *inits = Child(*spec, "initContainers"); inits != nullptr && inits->is_array()) {
+    for (size_t i = 0; i < inits->size(); ++i) {
+      const json &c = (*inits)[i];
+      ASSIGN_OR_RETURN(Resource step, ContainerRequests(c, "spec.initContainers[" + std::to_string(i) + "]"));
+      if (IsRestartable(c)) {
+        reqs.Add(step);
+        sidecars.Add(step);
+        step = sidecars;
+      } else {
+        step.Add(sidecars);
+      }
+      init_max.SetMax(step);
+    }
+  }
+  reqs.SetMax(init_max);
+
+  if (const json *overhead = Child(*spec, "overhead"); overhead != nullptr) {
+    ASSIGN_OR_RETURN(Resource o, Resource::FromResourceList(*overhead, "spec.overhead"));
+    reqs.Add(o);
+  }
+  return reqs;
+}
+
+NodeInfo::NodeInfo() : node_(std::make_unique<json>(json::object())) {}
+NodeInfo::NodeInfo(const NodeInfo &o)
+    : node_(std::make_unique<json>(*o.node_)),
+      pods_(o.pods_),
+      name_(o.name_),
+      allocatable_(o.allocatable_),
+      requested_(o.requested_) {}
+NodeInfo &NodeInfo::operator=(const NodeInfo &o) {
+  if (this != &o) *this = NodeInfo(o);
+  return *this;
+}
+NodeInfo::NodeInfo(NodeInfo &&) noexcept = default;
+NodeInfo &NodeInfo::operator=(NodeInfo &&) noexcept = default;
+NodeInfo::~NodeInfo() = default;
+
+StatusOr<NodeInfo> NodeInfo::Create(const json &node) {
+  NodeInfo info;
+  *info.node_ = node;
+  if (const json *md = Child(node, "metadata"); md != nullptr) {
+    if (const json *name = Child(*md, "name"); name != nullptr && name->is_string()) {
+      info.name_ = name->get<std::string>();
+    }
+  }
+  if (const json *status = Child(node, "status"); status != nullptr) {
+    if (const json *alloc = Child(*status, "allocatable"); alloc != nullptr) {
+      ASSIGN_OR_RETURN(info.allocatable_, Resource::FromResourceList(*alloc, "status.allocatable"));
+    }
+  }
+  return info;
+}
+
+StatusOr<NodeInfo> NodeInfo::Create(const json &node, const std::vector<json> &pods) {
+  ASSIGN_OR_RETURN(NodeInfo info, Create(node));
+  for (const auto &pod : pods) RETURN_IF_ERROR(info.AddPod(pod));
+  return info;
+}
+
+Status NodeInfo::AddPod(const json &pod) {
+  ASSIGN_OR_RETURN(Resource r, ComputePodResourceRequest(pod));
+  requested_.Add(r);
+  pods_.push_back(pod);
+  return Status::Ok();
+}
+
+}  // namespace kubepp::scheduler
