@@ -106,6 +106,25 @@ ApiHandler::ApiHandler(registry::Registry& registry, const auth::Authenticator& 
       options_(std::move(options)),
       metrics_(std::make_unique<Metrics>()),
       pump_(std::make_unique<WatchPump>(options_.watch_threads)) {
+  const ResourceTable& table = registry_.resources();
+  for (auto root : {DiscoveryRoot::kApi, DiscoveryRoot::kApis}) {
+    for (auto format : {DiscoveryFormat::kPlain, DiscoveryFormat::kAggregatedV2, DiscoveryFormat::kAggregatedV2Beta1}) {
+      std::string body = format != DiscoveryFormat::kPlain ? AggregatedDiscoveryJson(table, root, format)
+                         : root == DiscoveryRoot::kApi     ? ApiVersionsJson(options_.server_address)
+                                                           : ApiGroupListJson(table);
+      root_discovery_[{static_cast<int>(root), static_cast<int>(format)}] = {
+          std::string(DiscoveryContentType(format)), std::move(body)};
+    }
+  }
+  for (const auto& gv : table.group_versions()) {
+    auto body = ApiResourceListJson(table, gv.group, gv.version);
+    if (!body.ok()) continue;
+    std::string path = gv.group.empty() ? "api/" + gv.version : "apis/" + gv.group + "/" + gv.version;
+    group_version_discovery_[path] = std::move(*body);
+    if (!gv.group.empty() && !group_discovery_.count("apis/" + gv.group)) {
+      if (auto g = ApiGroupJson(table, gv.group); g.ok()) group_discovery_["apis/" + gv.group] = std::move(*g);
+    }
+  }
   metrics_->SetGaugeSource([this] {
     return "# HELP apiserver_registered_watchers Number of currently registered watchers.\n"
            "# TYPE apiserver_registered_watchers gauge\n"
@@ -266,25 +285,22 @@ void ApiHandler::ServeNonResource(const http::Request& req, const std::shared_pt
       return;
     }
   }
-  const ResourceTable& table = registry_.resources();
-  std::string_view accept = req.headers.Get("Accept").value_or("");
   if (trimmed == "/api" || trimmed == "/apis") {
-    auto d = RootDiscovery(table, trimmed == "/api" ? DiscoveryRoot::kApi : DiscoveryRoot::kApis, accept,
-                           options_.server_address);
-    w->Send(200, {{"Content-Type", d.content_type}}, d.body);
+    auto format = NegotiateDiscoveryFormat(req.headers.Get("Accept").value_or(""));
+    const auto& [type, body] =
+        root_discovery_.at({static_cast<int>(trimmed == "/api" ? DiscoveryRoot::kApi : DiscoveryRoot::kApis),
+                            static_cast<int>(format)});
+    w->Send(200, {{"Content-Type", type}}, body);
     return;
   }
-  auto parts = SplitPath(trimmed);
-  if (parts.size() == 2 && parts[0] == "api") {
-    auto body = ApiResourceListJson(table, "", parts[1]);
-    if (body.ok()) return json_reply(200, *body);
-  } else if (parts.size() == 2 && parts[0] == "apis") {
-    auto body = ApiGroupJson(table, parts[1]);
-    if (body.ok()) return json_reply(200, *body);
-  } else if (parts.size() == 3 && parts[0] == "apis") {
-    auto body = ApiResourceListJson(table, parts[1], parts[2]);
-    if (body.ok()) return json_reply(200, *body);
-  } else if (trimmed == "/" || trimmed.empty()) {
+  std::string_view relative = trimmed.size() > 1 ? std::string_view(trimmed).substr(1) : std::string_view();
+  if (auto it = group_version_discovery_.find(relative); it != group_version_discovery_.end()) {
+    return json_reply(200, it->second);
+  }
+  if (auto it = group_discovery_.find(relative); it != group_discovery_.end()) {
+    return json_reply(200, it->second);
+  }
+  if (trimmed == "/" || trimmed.empty()) {
     json paths = {{"paths", {"/api", "/api/v1", "/apis", "/healthz", "/livez", "/metrics", "/openapi/v2",
                              "/openapi/v3", "/readyz", "/version"}}};
     return json_reply(200, paths.dump(2));

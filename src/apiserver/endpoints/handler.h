@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,11 @@ class ApiHandler {
   const auth::Authorizer& authorizer_;
   const HandlerOptions options_;
   std::vector<Route> routes_;
+  // Discovery documents, built once (the resource table does not change):
+  // /api and /apis per negotiated format, /api/v1 and /apis/G/V, /apis/G.
+  std::map<std::pair<int, int>, std::pair<std::string, std::string>> root_discovery_;  // (root, format) -> (type, body)
+  std::map<std::string, std::string, std::less<>> group_version_discovery_;  // "api/v1", "apis/apps/v1"
+  std::map<std::string, std::string, std::less<>> group_discovery_;          // "apis/apps"
   std::atomic<bool> ready_{false};
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<WatchPump> pump_;

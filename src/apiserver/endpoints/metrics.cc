@@ -4,6 +4,23 @@
 
 namespace kubepp::apiserver::endpoints {
 
+void Metrics::Histogram::Observe(double seconds) {
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++buckets[i];
+  }
+  ++count;
+  sum += seconds;
+}
+
+void Metrics::Histogram::Render(std::string& out, std::string_view name, const std::string& labels) const {
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, kBuckets[i], buckets[i]);
+  }
+  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, count);
+  out += fmt::format("{}_sum{{{}}} {}\n", name, labels, sum);
+  out += fmt::format("{}_count{{{}}} {}\n", name, labels, count);
+}
+
 void Metrics::Observe(const std::string& verb, const std::string& group, const std::string& version,
                       const std::string& resource, const std::string& subresource, int code,
                       std::chrono::nanoseconds latency) {
@@ -12,12 +29,7 @@ void Metrics::Observe(const std::string& verb, const std::string& group, const s
   ++counts_[{verb, group, version, resource, subresource, code}];
   // Watches are long-running: their duration says nothing about latency.
   if (verb == "WATCH" || verb == "CONNECT") return;
-  Histogram& h = latencies_[{verb, group, version, resource, subresource}];
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
-  }
-  ++h.count;
-  h.sum += seconds;
+  latencies_[{verb, group, version, resource, subresource}].Observe(seconds);
 }
 
 void Metrics::ObserveStore(std::string_view operation, std::chrono::nanoseconds latency) {
@@ -25,12 +37,7 @@ void Metrics::ObserveStore(std::string_view operation, std::chrono::nanoseconds 
   std::lock_guard lock(mu_);
   auto it = store_latencies_.find(operation);
   if (it == store_latencies_.end()) it = store_latencies_.emplace(std::string(operation), Histogram{}).first;
-  Histogram& h = it->second;
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
-  }
-  ++h.count;
-  h.sum += seconds;
+  it->second.Observe(seconds);
 }
 
 std::string Metrics::Render() const {
@@ -53,24 +60,12 @@ std::string Metrics::Render() const {
     const auto& [verb, group, version, resource, sub] = k;
     std::string labels = fmt::format("group=\"{}\",resource=\"{}\",subresource=\"{}\",verb=\"{}\",version=\"{}\"",
                                      group, resource, sub, verb, version);
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-      out += fmt::format("apiserver_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels, kBuckets[i],
-                         h.buckets[i]);
-    }
-    out += fmt::format("apiserver_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels, h.count);
-    out += fmt::format("apiserver_request_duration_seconds_sum{{{}}} {}\n", labels, h.sum);
-    out += fmt::format("apiserver_request_duration_seconds_count{{{}}} {}\n", labels, h.count);
+    h.Render(out, "apiserver_request_duration_seconds", labels);
   }
   out += "# HELP etcd_request_duration_seconds Store request latency in seconds for each operation.\n"
          "# TYPE etcd_request_duration_seconds histogram\n";
   for (const auto& [op, h] : store_latencies_) {
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-      out += fmt::format("etcd_request_duration_seconds_bucket{{operation=\"{}\",le=\"{}\"}} {}\n", op, kBuckets[i],
-                         h.buckets[i]);
-    }
-    out += fmt::format("etcd_request_duration_seconds_bucket{{operation=\"{}\",le=\"+Inf\"}} {}\n", op, h.count);
-    out += fmt::format("etcd_request_duration_seconds_sum{{operation=\"{}\"}} {}\n", op, h.sum);
-    out += fmt::format("etcd_request_duration_seconds_count{{operation=\"{}\"}} {}\n", op, h.count);
+    h.Render(out, "etcd_request_duration_seconds", fmt::format("operation=\"{}\"", op));
   }
   if (gauges_) out += gauges_();
   return out;

@@ -39,6 +39,9 @@ class Metrics {
     std::array<uint64_t, kBuckets.size()> buckets{};
     uint64_t count = 0;
     double sum = 0;
+    void Observe(double seconds);
+    // The _bucket/_sum/_count lines of `name` with `labels` ("a=\"b\",...").
+    void Render(std::string& out, std::string_view name, const std::string& labels) const;
   };
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, std::string, std::string, std::string, int>, uint64_t>

@@ -8,12 +8,6 @@
 namespace kubepp::apiserver::endpoints {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 struct MediaRange {
   std::string type;  // lower case "application/json"
   std::map<std::string, std::string> params;
@@ -22,16 +16,16 @@ struct MediaRange {
 MediaRange ParseMediaType(std::string_view text) {
   MediaRange m;
   size_t semi = text.find(';');
-  m.type = AsciiLower(Trim(text.substr(0, semi)));
+  m.type = AsciiLower(TrimSpace(text.substr(0, semi)));
   while (semi != std::string_view::npos) {
     text.remove_prefix(semi + 1);
     semi = text.find(';');
-    std::string_view param = Trim(text.substr(0, semi));
+    std::string_view param = TrimSpace(text.substr(0, semi));
     size_t eq = param.find('=');
     if (eq == std::string_view::npos) continue;
-    std::string value(Trim(param.substr(eq + 1)));
+    std::string value(TrimSpace(param.substr(eq + 1)));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    m.params[AsciiLower(Trim(param.substr(0, eq)))] = value;
+    m.params[AsciiLower(TrimSpace(param.substr(0, eq)))] = value;
   }
   return m;
 }
@@ -42,7 +36,7 @@ std::vector<MediaRange> ParseAccept(std::string_view accept) {
   while (start <= accept.size()) {
     size_t comma = accept.find(',', start);
     std::string_view item = accept.substr(start, comma == std::string_view::npos ? accept.npos : comma - start);
-    if (!Trim(item).empty()) out.push_back(ParseMediaType(item));
+    if (!TrimSpace(item).empty()) out.push_back(ParseMediaType(item));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -93,7 +87,7 @@ std::string ResponseFormat::ContentType() const {
 }
 
 StatusOr<ResponseFormat> NegotiateResponse(std::string_view accept) {
-  if (Trim(accept).empty()) return ResponseFormat{};
+  if (TrimSpace(accept).empty()) return ResponseFormat{};
   for (const MediaRange& m : ParseAccept(accept)) {
     ResponseFormat f;
     if (m.type == "application/json" || m.type == "*/*" || m.type == "application/*") {

@@ -71,15 +71,12 @@ std::string EncodeObject(const json& obj, const ResponseFormat& format, std::str
       return std::move(*pb);
     }
   }
-  if (format.format == BodyFormat::kYaml) {
-    ResponseFormat f = format;
-    *content_type = f.ContentType();
-    return api::yaml::ToYaml(obj);
-  }
+  // JSON, YAML, or JSON for what protobuf cannot carry (Tables, metadata,
+  // kinds without a protobuf form).
   ResponseFormat f = format;
-  f.format = BodyFormat::kJson;
+  if (f.format == BodyFormat::kProtobuf) f.format = BodyFormat::kJson;
   *content_type = f.ContentType();
-  return obj.dump() + "\n";
+  return f.format == BodyFormat::kYaml ? api::yaml::ToYaml(obj) : obj.dump() + "\n";
 }
 
 }  // namespace kubepp::apiserver::endpoints

@@ -120,35 +120,40 @@ Status CheckUnknownFields(Call& c, json& obj, const api::Kind& kind, const std::
   return Status::Ok();
 }
 
+// A request body in its Content-Type's format. BadRequest when unreadable,
+// UnsupportedMediaType for other types.
+StatusOr<json> DecodeRawBody(const http::Request& req, BodyFormat fmt) {
+  switch (fmt) {
+    case BodyFormat::kJson: return api::DecodeJson(req.body);
+    case BodyFormat::kYaml: {
+      auto parsed = api::yaml::ParseYaml(req.body);
+      if (!parsed.ok()) return Status::BadRequest(parsed.status().message());
+      return std::move(*parsed);
+    }
+    case BodyFormat::kProtobuf: {
+      auto decoded = api::DecodeProtobuf(req.body);
+      if (!decoded.ok()) return Status::BadRequest(decoded.status().message());
+      return std::move(*decoded);
+    }
+  }
+  return Status::BadRequest("unreadable body");
+}
+
 // Decodes a create/update body of `kind` and checks its apiVersion/kind.
 StatusOr<json> DecodeBody(Call& c, const api::Kind& kind) {
   ASSIGN_OR_RETURN(std::string validation, FieldValidation(c.req));
   ASSIGN_OR_RETURN(BodyFormat fmt, RequestBodyFormat(c.req.headers.Get("Content-Type").value_or("")));
-  json obj;
-  std::vector<std::string> unknown;
-  switch (fmt) {
-    case BodyFormat::kJson: {
-      ASSIGN_OR_RETURN(obj, api::DecodeJson(c.req.body));
-      if (obj.is_object() && validation != "Ignore") unknown = api::StrictFieldErrors(c.req.body, *kind.definition);
-      break;
-    }
-    case BodyFormat::kYaml: {
-      auto parsed = api::yaml::ParseYaml(c.req.body);
-      if (!parsed.ok()) return Status::BadRequest(parsed.status().message());
-      obj = std::move(*parsed);
-      if (obj.is_object() && validation != "Ignore") unknown = api::FindUnknownFields(obj, *kind.definition);
-      break;
-    }
-    case BodyFormat::kProtobuf: {
-      auto decoded = api::DecodeProtobuf(c.req.body);
-      if (!decoded.ok()) return Status::BadRequest(decoded.status().message());
-      obj = std::move(*decoded);
-      break;
-    }
-  }
+  ASSIGN_OR_RETURN(json obj, DecodeRawBody(c.req, fmt));
   if (!obj.is_object()) {
     return Status::BadRequest(kind.kind + " in version \"" + kind.version + "\" cannot be handled as a " +
                               kind.kind + ": the object must be a JSON object");
+  }
+  // Unknown fields: JSON is checked on its bytes (that also finds duplicate
+  // fields); protobuf cannot carry unknown fields.
+  std::vector<std::string> unknown;
+  if (validation != "Ignore") {
+    if (fmt == BodyFormat::kJson) unknown = api::StrictFieldErrors(c.req.body, *kind.definition);
+    if (fmt == BodyFormat::kYaml) unknown = api::FindUnknownFields(obj, *kind.definition);
   }
   std::string want_api = kind.ApiVersion();
   if (obj.contains("apiVersion") && obj["apiVersion"].is_string() && obj["apiVersion"] != "" &&
@@ -168,23 +173,11 @@ StatusOr<json> DecodeBody(Call& c, const api::Kind& kind) {
   return obj;
 }
 
-StatusOr<json> DecodeAnyBody(const http::Request& req) {
+// A body that may be empty (DELETE's DeleteOptions).
+StatusOr<json> DecodeOptionalBody(const http::Request& req) {
   ASSIGN_OR_RETURN(BodyFormat fmt, RequestBodyFormat(req.headers.Get("Content-Type").value_or("")));
   if (req.body.empty()) return json::object();
-  switch (fmt) {
-    case BodyFormat::kJson: return api::DecodeJson(req.body);
-    case BodyFormat::kYaml: {
-      auto parsed = api::yaml::ParseYaml(req.body);
-      if (!parsed.ok()) return Status::BadRequest(parsed.status().message());
-      return std::move(*parsed);
-    }
-    case BodyFormat::kProtobuf: {
-      auto decoded = api::DecodeProtobuf(req.body);
-      if (!decoded.ok()) return Status::BadRequest(decoded.status().message());
-      return std::move(*decoded);
-    }
-  }
-  return Status::BadRequest("unreadable body");
+  return DecodeRawBody(req, fmt);
 }
 
 const api::Kind* KindOf(std::string_view group, std::string_view version, std::string_view kind) {
@@ -333,7 +326,36 @@ std::string ProtobufWatchFrame(std::string_view type, std::string_view object_pb
   return frame + ev;
 }
 
-std::string ErrorEvent(const Status& s) {
+// An ADDED/MODIFIED/DELETED event of a cached object: its encoded bytes,
+// made once per object, in a JSON line or a protobuf frame.
+std::string ObjectEvent(std::string_view type, const registry::CachedObject& obj, bool protobuf) {
+  if (protobuf) return ProtobufWatchFrame(type, obj.Protobuf());
+  return "{\"type\":\"" + std::string(type) + "\",\"object\":" + obj.Json() + "}\n";
+}
+
+// A BOOKMARK: the watched kind with only a resourceVersion (and, ending the
+// initial events of sendInitialEvents, the k8s.io/initial-events-end
+// annotation).
+std::string BookmarkEvent(const ResourceInfo& res, int64_t revision, bool initial_events_end, bool protobuf) {
+  json obj = {{"kind", res.kind},
+              {"apiVersion", res.ApiVersion()},
+              {"metadata", {{"resourceVersion", api::FormatResourceVersion(revision)}}}};
+  if (initial_events_end) obj["metadata"]["annotations"] = {{"k8s.io/initial-events-end", "true"}};
+  if (protobuf) {
+    auto pb = api::EncodeProtobuf(obj);
+    return ProtobufWatchFrame("BOOKMARK", pb.ok() ? *pb : std::string());
+  }
+  return json{{"type", "BOOKMARK"}, {"object", obj}}.dump() + "\n";
+}
+
+constexpr char kProtobufWatchContentType[] = "application/vnd.kubernetes.protobuf;stream=watch";
+
+// The ERROR event carrying `s` as a metav1.Status, in the stream's format.
+std::string ErrorEvent(const Status& s, bool protobuf) {
+  if (protobuf) {
+    auto pb = api::EncodeProtobuf(StatusObject(s, nullptr));
+    return ProtobufWatchFrame("ERROR", pb.ok() ? *pb : std::string());
+  }
   json ev = {{"type", "ERROR"}, {"object", StatusObject(s, nullptr)}};
   return ev.dump() + "\n";
 }
@@ -384,24 +406,9 @@ void ServeWatch(Call& c) {
     if (lo.resource_version) lo.resource_version_match = "NotOlderThan";
     auto state = c.reg.List(c.ctx, c.res, c.info.namespace_, lo);
     if (!state.ok()) return Fail(c, state.status());
-    for (const auto& it : state->items) {
-      initial += protobuf_stream ? ProtobufWatchFrame("ADDED", it->Protobuf())
-                                 : "{\"type\":\"ADDED\",\"object\":" + it->Json() + "}\n";
-    }
+    for (const auto& it : state->items) initial += ObjectEvent("ADDED", *it, protobuf_stream);
     initial_revision = state->revision;
-    json bm = {{"type", "BOOKMARK"},
-               {"object",
-                {{"kind", c.res.kind},
-                 {"apiVersion", c.res.ApiVersion()},
-                 {"metadata",
-                  {{"resourceVersion", api::FormatResourceVersion(initial_revision)},
-                   {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}}}};
-    if (protobuf_stream) {
-      auto pb = api::EncodeProtobuf(bm["object"]);
-      initial += ProtobufWatchFrame("BOOKMARK", pb.ok() ? *pb : std::string());
-    } else {
-      initial += bm.dump() + "\n";
-    }
+    initial += BookmarkEvent(c.res, initial_revision, /*initial_events_end=*/true, protobuf_stream);
     o.resource_version = api::FormatResourceVersion(initial_revision);
   }
 
@@ -410,15 +417,8 @@ void ServeWatch(Call& c) {
     StatusCode code = watcher.status().code();
     if (code == StatusCode::kExpired || code == StatusCode::kGone) {
       // Upstream answers 200 and ends the stream with an ERROR event.
-      Status expired = Status::Expired(watcher.status().message());
-      if (protobuf_stream) {
-        c.w->StartStream(200, {{"Content-Type", "application/vnd.kubernetes.protobuf;stream=watch"}});
-        auto pb = api::EncodeProtobuf(StatusObject(expired, nullptr));
-        c.w->Write(ProtobufWatchFrame("ERROR", pb.ok() ? *pb : std::string()));
-      } else {
-        c.w->StartStream(200, {{"Content-Type", "application/json"}});
-        c.w->Write(ErrorEvent(expired));
-      }
+      c.w->StartStream(200, {{"Content-Type", protobuf_stream ? kProtobufWatchContentType : "application/json"}});
+      c.w->Write(ErrorEvent(Status::Expired(watcher.status().message()), protobuf_stream));
       c.w->Finish();
       return;
     }
@@ -461,41 +461,25 @@ void ServeWatch(Call& c) {
         return "{\"type\":\"" + type + "\",\"object\":" + MetadataOnly(ev.object->object(), version).dump() + "}\n";
       });
     };
-  } else if (protobuf_stream) {
-    stream->encode = [](const registry::CacheEvent& ev) -> std::string {
-      return ProtobufWatchFrame(EventType(ev.type), ev.object->Protobuf());
-    };
   } else {
-    stream->encode = [](const registry::CacheEvent& ev) -> std::string {
-      return "{\"type\":\"" + std::string(EventType(ev.type)) + "\",\"object\":" + ev.object->Json() + "}\n";
+    stream->encode = [protobuf_stream](const registry::CacheEvent& ev) -> std::string {
+      return ObjectEvent(EventType(ev.type), *ev.object, protobuf_stream);
     };
   }
-  if (bookmarks && protobuf_stream) {
-    json skeleton = {{"kind", res.kind}, {"apiVersion", res.ApiVersion()}, {"metadata", json::object()}};
-    stream->bookmark = [skeleton](int64_t rev) {
-      json bm = skeleton;
-      bm["metadata"]["resourceVersion"] = std::to_string(rev);
-      auto pb = api::EncodeProtobuf(bm);
-      return ProtobufWatchFrame("BOOKMARK", pb.ok() ? *pb : std::string());
+  if (bookmarks && c.format.kind == ResponseKind::kObject) {
+    stream->bookmark = [&res, protobuf_stream](int64_t rev) {
+      return BookmarkEvent(res, rev, /*initial_events_end=*/false, protobuf_stream);
     };
-  } else if (bookmarks && c.format.kind == ResponseKind::kObject) {
-    std::string prefix = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"" + res.kind + "\",\"apiVersion\":\"" +
-                         res.ApiVersion() + "\",\"metadata\":{\"resourceVersion\":\"";
-    stream->bookmark = [prefix](int64_t rev) { return prefix + std::to_string(rev) + "\"}}}\n"; };
   }
   stream->error = [protobuf_stream](const Status& s) -> std::string {
     // A watcher cut off for being slow, or a cache reload: the stream just
     // ends and the client re-watches (as upstream). Anything else is told.
     if (s.code() == StatusCode::kUnavailable) return "";
-    if (protobuf_stream) {
-      auto pb = api::EncodeProtobuf(StatusObject(s, nullptr));
-      return ProtobufWatchFrame("ERROR", pb.ok() ? *pb : std::string());
-    }
-    return ErrorEvent(s);
+    return ErrorEvent(s, protobuf_stream);
   };
   std::string ct = c.format.kind == ResponseKind::kTable ? c.format.ContentType() : "application/json";
   if (c.format.kind == ResponseKind::kPartialObjectMetadata) ct = c.format.ContentType();
-  if (protobuf_stream) ct = "application/vnd.kubernetes.protobuf;stream=watch";
+  if (protobuf_stream) ct = kProtobufWatchContentType;
   if (!c.w->StartStream(200, {{"Content-Type", ct}})) return;
   if (!initial.empty()) c.w->Write(initial);
   c.pump.Add(std::move(stream));
@@ -799,7 +783,7 @@ bool ReturnsDeletedObject(const ResourceInfo& res) {
 
 void ServeDelete(Call& c) {
   if (Status s = ParseWriteParams(c); !s.ok()) return Fail(c, s);
-  auto body = DecodeAnyBody(c.req);
+  auto body = DecodeOptionalBody(c.req);
   if (!body.ok()) return Fail(c, body.status());
   Status err;
   registry::DeleteOptions o = DeleteOptionsOf(*body, c.req, &err);

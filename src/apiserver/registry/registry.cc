@@ -524,10 +524,8 @@ StatusOr<ListResult> Registry::List(RequestContext& ctx, const ResourceInfo& inf
     return Status::BadRequest(
         "resourceVersionMatch is forbidden unless resourceVersion is provided");
   }
-  if (!options.continue_token.empty() && rv && !(rv->kind() == api::ResourceVersion::Kind::kAny && false)) {
-    if (!(rv->kind() == api::ResourceVersion::Kind::kUnset)) {
-      return Status::BadRequest("specifying resource version is not allowed when using continue");
-    }
+  if (!options.continue_token.empty() && rv) {
+    return Status::BadRequest("specifying resource version is not allowed when using continue");
   }
   if (match == "Exact" && rv && rv->kind() == api::ResourceVersion::Kind::kAny) {
     return Status::BadRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");

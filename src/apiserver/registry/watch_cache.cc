@@ -189,21 +189,37 @@ WatchCache::WatchCache(storage::Store& store, std::string prefix, Decoder decode
 
 WatchCache::~WatchCache() { Stop(); }
 
+ObjectPtr WatchCache::Load(const std::string& key, std::string_view value, int64_t revision) const {
+  auto decoded = decoder_(key, value);
+  if (!decoded.ok()) {
+    LogError("watch cache: skipping undecodable object {} at revision {}: {}", key, revision,
+             decoded.status().ToString());
+    return nullptr;
+  }
+  auto obj = std::make_shared<json>(std::move(*decoded));
+  (*obj)["metadata"]["resourceVersion"] = api::FormatResourceVersion(revision);
+  return std::make_shared<CachedObject>(key, revision, std::move(obj));
+}
+
+std::map<std::string, ObjectPtr, std::less<>> WatchCache::LoadAll(const storage::ListResult& listed) const {
+  std::map<std::string, ObjectPtr, std::less<>> objects;
+  for (const auto& kv : listed.kvs) {
+    if (ObjectPtr o = Load(kv.key, kv.value, kv.mod_revision)) objects.emplace(kv.key, std::move(o));
+  }
+  return objects;
+}
+
+void WatchCache::Advance(int64_t revision) {
+  std::lock_guard lock(mu_);
+  revision_ = std::max(revision_, revision);
+  revision_cv_.notify_all();
+}
+
 Status WatchCache::Start() {
   storage::ListOptions lo;
   lo.range = storage::KeyRange::Prefix(prefix_);
   ASSIGN_OR_RETURN(storage::ListResult listed, store_.List(lo));
-  std::map<std::string, ObjectPtr, std::less<>> objects;
-  for (auto& kv : listed.kvs) {
-    auto decoded = decoder_(kv.key, kv.value);
-    if (!decoded.ok()) {
-      LogError("watch cache: skipping undecodable object {}: {}", kv.key, decoded.status().ToString());
-      continue;
-    }
-    auto obj = std::make_shared<json>(std::move(*decoded));
-    (*obj)["metadata"]["resourceVersion"] = api::FormatResourceVersion(kv.mod_revision);
-    objects.emplace(kv.key, std::make_shared<CachedObject>(kv.key, kv.mod_revision, std::move(obj)));
-  }
+  auto objects = LoadAll(listed);
   storage::WatchOptions wo;
   wo.range = lo.range;
   wo.after_revision = listed.revision;
@@ -264,14 +280,7 @@ void WatchCache::Run() {
       revision_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopped_; });
       continue;
     }
-    std::map<std::string, ObjectPtr, std::less<>> objects;
-    for (auto& kv : listed->kvs) {
-      auto decoded = decoder_(kv.key, kv.value);
-      if (!decoded.ok()) continue;
-      auto obj = std::make_shared<json>(std::move(*decoded));
-      (*obj)["metadata"]["resourceVersion"] = api::FormatResourceVersion(kv.mod_revision);
-      objects.emplace(kv.key, std::make_shared<CachedObject>(kv.key, kv.mod_revision, std::move(obj)));
-    }
+    auto objects = LoadAll(*listed);
     wo.after_revision = listed->revision;
     auto rewatch = store_.Watch(wo);
     if (!rewatch.ok()) continue;
@@ -300,24 +309,15 @@ void WatchCache::Apply(const std::vector<storage::Event>& events) {
       if (it != objects_.end()) ce.prev = it->second;
     }
     if (ev.type == storage::Event::Type::kPut) {
-      auto decoded = decoder_(ev.kv.key, ev.kv.value);
-      if (!decoded.ok()) {
-        LogError("watch cache: undecodable object {} at revision {}: {}", ev.kv.key, ce.revision,
-                 decoded.status().ToString());
-        std::lock_guard lock(mu_);
-        revision_ = std::max(revision_, ce.revision);
-        revision_cv_.notify_all();
+      ce.object = Load(ev.kv.key, ev.kv.value, ce.revision);
+      if (!ce.object) {
+        Advance(ce.revision);
         continue;
       }
-      auto obj = std::make_shared<json>(std::move(*decoded));
-      (*obj)["metadata"]["resourceVersion"] = api::FormatResourceVersion(ce.revision);
-      ce.object = std::make_shared<CachedObject>(ev.kv.key, ce.revision, std::move(obj));
       ce.type = ce.prev ? CacheEvent::Type::kModified : CacheEvent::Type::kAdded;
     } else {
       if (!ce.prev) {
-        std::lock_guard lock(mu_);
-        revision_ = std::max(revision_, ce.revision);
-        revision_cv_.notify_all();
+        Advance(ce.revision);
         continue;
       }
       ce.type = CacheEvent::Type::kDeleted;

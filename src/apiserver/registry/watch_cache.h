@@ -160,6 +160,12 @@ class WatchCache {
 
  private:
   class Watcher;
+  // A stored value as a cached object stamped with `revision`; null (logged)
+  // when it does not decode.
+  ObjectPtr Load(const std::string& key, std::string_view value, int64_t revision) const;
+  std::map<std::string, ObjectPtr, std::less<>> LoadAll(const storage::ListResult& listed) const;
+  // Records that the cache reflects `revision` (an event it had nothing to apply for).
+  void Advance(int64_t revision);
   void Run();
   void Apply(const std::vector<storage::Event>& events);
   void Deliver(const CacheEvent& event);

@@ -86,7 +86,8 @@ Status ApiServerImpl::Init() {
   plugin_options.service_cidr = options_.service_cidr;
   plugin_options.lookup = [this](std::string_view group, std::string_view resource, std::string_view ns,
                                  std::string_view name) -> std::shared_ptr<const json> {
-    const ResourceInfo* info = registry_->resources().Find(group, group.empty() ? "v1" : "v1", resource);
+    // The plugins read v1 resources (namespaces, services, ...).
+    const ResourceInfo* info = registry_->resources().Find(group, "v1", resource);
     if (info == nullptr) return nullptr;
     registry::RequestContext ctx;
     auto obj = registry_->Get(ctx, *info, ns, name);
