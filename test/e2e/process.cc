@@ -159,7 +159,12 @@ bool Background::WaitFor(const std::string& needle, std::chrono::milliseconds ti
 int Background::Stop(int sig) {
   if (pid_ <= 0) return -1;
   kill(pid_, sig);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  return Wait(std::chrono::seconds(20));
+}
+
+int Background::Wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
   while (true) {
     ReadAvailable(50);

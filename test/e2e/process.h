@@ -39,6 +39,9 @@ class Background {
   const std::string& output() const { return output_; }
   // Sends `sig` and waits up to 20 s for the exit (then SIGKILL); the exit code.
   int Stop(int sig);
+  // Waits up to `timeout` for the process to exit by itself (then SIGKILLs
+  // it); the exit code (128+9 when it had to be killed).
+  int Wait(std::chrono::milliseconds timeout);
 
  private:
   Background(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
