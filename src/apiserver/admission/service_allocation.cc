@@ -57,21 +57,9 @@ class ServiceAllocation final : public registry::AdmissionPlugin {
     json& svc = *r.object;
     json& spec = svc["spec"];
     if (!spec.is_object()) spec = json::object();
-    if (r.operation == registry::Operation::kUpdate && r.old != nullptr) {
-      // An update that leaves allocated values out keeps them (upstream
-      // patches them in from the stored Service).
-      const json& old = (*r.old)["spec"];
-      if (spec.value("clusterIP", "").empty() && old.contains("clusterIP")) spec["clusterIP"] = old["clusterIP"];
-      if (!spec.contains("clusterIPs") && old.contains("clusterIPs")) spec["clusterIPs"] = old["clusterIPs"];
-      if (spec.contains("ports") && spec["ports"].is_array() && old.contains("ports") && old["ports"].is_array()) {
-        for (auto& p : spec["ports"]) {
-          if (p.contains("nodePort")) continue;
-          for (const auto& op : old["ports"]) {
-            if (op.value("port", 0) == p.value("port", -1) && op.contains("nodePort")) p["nodePort"] = op["nodePort"];
-          }
-        }
-      }
-    }
+    // On update the strategy (PrepareForUpdate) has already carried the
+    // allocated values over from the stored Service; what is still missing
+    // here is new (e.g. a type change to NodePort) and gets allocated.
     if (r.operation != registry::Operation::kCreate && r.operation != registry::Operation::kUpdate) {
       return Status::Ok();
     }

@@ -88,6 +88,14 @@ void SetDefault(json& o, std::string_view key, json value) {
   if (it == o.end() || it->is_null()) o[std::string(key)] = std::move(value);
 }
 
+const json& ObjOrEmpty(const json* v) {
+  static const json kEmpty = json::object();
+  return IsObj(v) ? *v : kEmpty;
+}
+const json& SpecOf(const json& o) { return ObjOrEmpty(Get(o, "spec")); }
+
+bool Changed(const json* a, const json* b) { return (a == nullptr) != (b == nullptr) || (a && *a != *b); }
+
 // ---- Paths
 
 std::string Child(std::string_view path, std::string_view name) { return api::JoinFieldPath(path, name); }
@@ -101,7 +109,6 @@ std::string Key(std::string_view path, std::string_view key) {
 // ---- Rendering
 
 std::string Quote(std::string_view s) { return api::GoQuote(s); }
-std::string RenderInt(int64_t v) { return std::to_string(v); }
 
 std::string RenderScalar(const json* v) {
   if (v == nullptr || v->is_null()) return "null";
@@ -368,11 +375,10 @@ void ValidateQualifiedName(const std::string& path, std::string_view v, FieldErr
 
 void ValidateLabelsAt(const json* labels, const std::string& path, FieldErrors& errs) {
   if (!IsObj(labels)) return;
-  for (auto it = labels->begin(); it != labels->end(); ++it) {
-    for (auto& m : api::IsQualifiedName(it.key())) errs.push_back(InvalidStr(path, it.key(), m));
-    std::string v = it->is_string() ? it->get<std::string>() : std::string();
-    for (auto& m : api::IsValidLabelValue(v)) errs.push_back(InvalidStr(path, v, m));
-  }
+  // Unlike StrMap, a non-string value still gets its key checked (as "").
+  std::map<std::string, std::string> m;
+  for (auto it = labels->begin(); it != labels->end(); ++it) m[it.key()] = Str(&*it);
+  AppendAll(errs, api::ValidateLabels(m, path));
 }
 
 void ValidateAnnotationsAt(const json* annotations, const std::string& path, FieldErrors& errs) {
@@ -568,9 +574,7 @@ void ValidateMetaCommon(const json& meta, FieldErrors& errs) {
 }  // namespace
 
 void ValidateObjectMeta(const json& obj, bool namespaced, NameRule rule, FieldErrors& errs) {
-  static const json kEmpty = json::object();
-  const json* m = Get(obj, "metadata");
-  const json& meta = IsObj(m) ? *m : kEmpty;
+  const json& meta = ObjOrEmpty(Get(obj, "metadata"));
   std::string generate_name = Str(meta, "generateName");
   if (!generate_name.empty()) {
     for (auto& msg : ValidateName(rule, generate_name, true)) {
@@ -597,11 +601,8 @@ void ValidateObjectMeta(const json& obj, bool namespaced, NameRule rule, FieldEr
 }
 
 void ValidateObjectMetaUpdate(const json& obj, const json& old, FieldErrors& errs) {
-  static const json kEmpty = json::object();
-  const json* m = Get(obj, "metadata");
-  const json* om = Get(old, "metadata");
-  const json& meta = IsObj(m) ? *m : kEmpty;
-  const json& old_meta = IsObj(om) ? *om : kEmpty;
+  const json& meta = ObjOrEmpty(Get(obj, "metadata"));
+  const json& old_meta = ObjOrEmpty(Get(old, "metadata"));
   if (Has(old_meta, "deletionTimestamp")) {
     std::set<std::string> before;
     for (const json& f : Arr(old_meta, "finalizers")) before.insert(Str(&f));
@@ -626,6 +627,15 @@ void ValidateObjectMetaUpdate(const json& obj, const json& old, FieldErrors& err
   immutable("namespace");
   if (Has(meta, "uid")) immutable("uid");
   ValidateMetaCommon(meta, errs);
+}
+
+void ValidateObjectMetaFor(const json& obj, const json* old, bool namespaced, NameRule rule,
+                           FieldErrors& errs) {
+  if (old) {
+    ValidateObjectMetaUpdate(obj, *old, errs);
+  } else {
+    ValidateObjectMeta(obj, namespaced, rule, errs);
+  }
 }
 
 }  // namespace kubepp::apiserver::strategy::internal

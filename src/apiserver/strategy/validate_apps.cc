@@ -9,15 +9,11 @@
 
 #include "api/names.h"
 #include "apiserver/strategy/internal.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::strategy::internal {
 namespace {
 
-const json kEmptyObj = json::object();
-const json& SpecOf(const json& o) {
-  const json* s = Get(o, "spec");
-  return IsObj(s) ? *s : kEmptyObj;
-}
 const json* TemplateLabels(const json& spec) { return GetPath(spec, {"template", "metadata", "labels"}); }
 
 // ---- shared workload checks
@@ -85,7 +81,7 @@ void NotMoreThan100Percent(const json* v, const std::string& path, FieldErrors& 
 void SelectorImmutable(const json& obj, const json& old, FieldErrors& errs) {
   const json* a = GetPath(obj, {"spec", "selector"});
   const json* b = GetPath(old, {"spec", "selector"});
-  if ((a == nullptr) != (b == nullptr) || (a && *a != *b)) {
+  if (Changed(a, b)) {
     errs.push_back(Invalid("spec.selector", RenderLabelSelector(a), std::string(kImmutableMsg)));
   }
 }
@@ -98,7 +94,7 @@ void ValidateDeploymentSpec(const json& spec, FieldErrors& errs) {
   ValidatePodTemplateSpec(Get(spec, "template"), "spec.template", errs);
   RequireRestartAlways(spec, "ReplicaSet", errs);
   const json* strategy = Get(spec, "strategy");
-  const json& st = IsObj(strategy) ? *strategy : kEmptyObj;
+  const json& st = ObjOrEmpty(strategy);
   std::string type = Str(st, "type");
   if (type == "Recreate") {
     if (Has(st, "rollingUpdate")) {
@@ -158,7 +154,7 @@ void ValidateStatefulSetSpec(const json& spec, FieldErrors& errs) {
     errs.push_back(InvalidStr("spec.podManagementPolicy", pmp, "must be 'OrderedReady' or 'Parallel'"));
   }
   const json* us = Get(spec, "updateStrategy");
-  const json& st = IsObj(us) ? *us : kEmptyObj;
+  const json& st = ObjOrEmpty(us);
   std::string type = Str(st, "type");
   if (type.empty()) {
     errs.push_back(Required("spec.updateStrategy"));
@@ -244,7 +240,7 @@ void ValidateDaemonSetSpec(const json& spec, FieldErrors& errs) {
   NonNegative(spec, "minReadySeconds", "spec.minReadySeconds", errs);
   NonNegative(spec, "templateGeneration", "spec.templateGeneration", errs);
   const json* us = Get(spec, "updateStrategy");
-  const json& st = IsObj(us) ? *us : kEmptyObj;
+  const json& st = ObjOrEmpty(us);
   std::string type = Str(st, "type");
   if (type == "RollingUpdate") {
     const json* ru = Get(st, "rollingUpdate");
@@ -278,7 +274,7 @@ void ValidateDaemonSetSpec(const json& spec, FieldErrors& errs) {
 void ReplicaStatus(const json& obj, std::initializer_list<std::string_view> counters, FieldErrors& errs,
                    std::string_view available_vs_ready_msg) {
   const json* st = Get(obj, "status");
-  const json& s = IsObj(st) ? *st : kEmptyObj;
+  const json& s = ObjOrEmpty(st);
   for (std::string_view c : counters) NonNegative(s, c, "status." + std::string(c), errs);
   int64_t replicas = Int(s, "replicas").value_or(0);
   for (std::string_view c :
@@ -334,9 +330,7 @@ bool CronFieldError(std::string_view field, int min, int max, const std::map<std
       return true;
     };
     auto parse_int_or_name = [&](const std::string& s, long long* out) -> bool {
-      std::string lower = s;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
+      std::string lower = AsciiLower(s);
       if (auto it = names.find(lower); it != names.end()) {
         *out = it->second;
         return true;
@@ -582,12 +576,12 @@ void ValidateJobUpdate(const json& job, const json& old, FieldErrors& errs) {
   const json* oc = Get(old_spec, "completions");
   bool elastic = Str(spec, "completionMode") == "Indexed" && nc && oc &&
                  Int(nc) == Int(spec, "parallelism") && Int(oc) == Int(old_spec, "parallelism");
-  if (!elastic && ((nc == nullptr) != (oc == nullptr) || (nc && *nc != *oc))) {
+  if (!elastic && Changed(nc, oc)) {
     errs.push_back(Invalid("spec.completions", RenderScalar(nc), std::string(kImmutableMsg)));
   }
   const json* ns = Get(spec, "selector");
   const json* os = Get(old_spec, "selector");
-  if ((ns == nullptr) != (os == nullptr) || (ns && *ns != *os)) {
+  if (Changed(ns, os)) {
     errs.push_back(Invalid("spec.selector", RenderLabelSelector(ns), std::string(kImmutableMsg)));
   }
   json nt = Get(spec, "template") ? spec["template"] : json::object();
@@ -637,21 +631,21 @@ void ValidateJobUpdate(const json& job, const json& old, FieldErrors& errs) {
        {"completionMode", "podFailurePolicy", "backoffLimitPerIndex", "successPolicy", "managedBy"}) {
     const json* a = Get(spec, k);
     const json* b = Get(old_spec, k);
-    if ((a == nullptr) != (b == nullptr) || (a && *a != *b)) {
+    if (Changed(a, b)) {
       errs.push_back(Invalid(Child("spec", k), RenderScalar(a), std::string(kImmutableMsg)));
     }
   }
 }
 
 void ValidateJobTemplateSpec(const json* jt, const std::string& path, FieldErrors& errs) {
-  const json& t = IsObj(jt) ? *jt : kEmptyObj;
+  const json& t = ObjOrEmpty(jt);
   const json* meta = Get(t, "metadata");
   if (IsObj(meta)) {
     ValidateLabelsAt(Get(*meta, "labels"), Child(path, "metadata.labels"), errs);
     ValidateAnnotationsAt(Get(*meta, "annotations"), Child(path, "metadata.annotations"), errs);
   }
   const json* s = Get(t, "spec");
-  const json& spec = IsObj(s) ? *s : kEmptyObj;
+  const json& spec = ObjOrEmpty(s);
   ValidateJobSpecCommon(spec, Child(path, "spec"), errs);
   if (const json* sel = Get(spec, "selector")) {
     errs.push_back(
@@ -714,27 +708,15 @@ void ValidateCronJob(const json& cj, const json* old, FieldErrors& errs) {
 void ValidateAppsKind(std::string_view kind, const json& obj, const json* old, FieldErrors& errs) {
   const json& spec = SpecOf(obj);
   if (kind == "Deployment") {
-    if (old) {
-      ValidateObjectMetaUpdate(obj, *old, errs);
-    } else {
-      ValidateObjectMeta(obj, true, NameRule::kDNS1123Subdomain, errs);
-    }
+    ValidateObjectMetaFor(obj, old, true, NameRule::kDNS1123Subdomain, errs);
     ValidateDeploymentSpec(spec, errs);
     if (old) SelectorImmutable(obj, *old, errs);
   } else if (kind == "ReplicaSet") {
-    if (old) {
-      ValidateObjectMetaUpdate(obj, *old, errs);
-    } else {
-      ValidateObjectMeta(obj, true, NameRule::kDNS1123Subdomain, errs);
-    }
+    ValidateObjectMetaFor(obj, old, true, NameRule::kDNS1123Subdomain, errs);
     ValidateReplicaSetSpec(spec, errs);
     if (old) SelectorImmutable(obj, *old, errs);
   } else if (kind == "StatefulSet") {
-    if (old) {
-      ValidateObjectMetaUpdate(obj, *old, errs);
-    } else {
-      ValidateObjectMeta(obj, true, NameRule::kDNS1123Label, errs);
-    }
+    ValidateObjectMetaFor(obj, old, true, NameRule::kDNS1123Label, errs);
     ValidateStatefulSetSpec(spec, errs);
     if (old) {
       json a = SpecOf(*old);
@@ -770,7 +752,7 @@ void ValidateAppsKind(std::string_view kind, const json& obj, const json* old, F
     if (old) {
       const json* a = Get(obj, "data");
       const json* b = Get(*old, "data");
-      if ((a == nullptr) != (b == nullptr) || (a && *a != *b)) {
+      if (Changed(a, b)) {
         errs.push_back(Invalid("data", a ? a->dump() : "null", std::string(kImmutableMsg)));
       }
     }
@@ -797,7 +779,7 @@ void ValidateAppsStatus(std::string_view kind, const json& obj, const json& old,
     CollisionCountNotDecremented(obj, old, errs);
   } else if (kind == "DaemonSet") {
     const json* st = Get(obj, "status");
-    const json& s = IsObj(st) ? *st : kEmptyObj;
+    const json& s = ObjOrEmpty(st);
     for (std::string_view c : {"currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
                                "numberReady", "observedGeneration", "updatedNumberScheduled",
                                "numberAvailable", "numberUnavailable", "collisionCount"}) {
@@ -815,11 +797,7 @@ void ValidateBatchKind(std::string_view kind, const json& obj, const json* old, 
       ValidateJob(obj, errs);
     }
   } else if (kind == "CronJob") {
-    if (old) {
-      ValidateObjectMetaUpdate(obj, *old, errs);
-    } else {
-      ValidateObjectMeta(obj, true, NameRule::kDNS1123Subdomain, errs);
-    }
+    ValidateObjectMetaFor(obj, old, true, NameRule::kDNS1123Subdomain, errs);
     ValidateCronJob(obj, old, errs);
     std::string name = Str(GetPath(obj, {"metadata", "name"}));
     if (!old && name.size() > 52)
@@ -831,7 +809,7 @@ void ValidateBatchStatus(std::string_view kind, const json& obj, const json& old
   ValidateObjectMetaUpdate(obj, old, errs);
   if (kind == "Job") {
     const json* st = Get(obj, "status");
-    const json& s = IsObj(st) ? *st : kEmptyObj;
+    const json& s = ObjOrEmpty(st);
     for (std::string_view c : {"active", "succeeded", "failed", "ready", "terminating"}) {
       NonNegative(s, c, "status." + std::string(c), errs);
     }

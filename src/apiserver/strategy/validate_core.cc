@@ -12,12 +12,6 @@
 namespace kubepp::apiserver::strategy::internal {
 namespace {
 
-const json kEmptyObj = json::object();
-const json& SpecOf(const json& o) {
-  const json* s = Get(o, "spec");
-  return IsObj(s) ? *s : kEmptyObj;
-}
-
 constexpr int64_t kMaxSecretSize = 1 << 20;
 const std::vector<std::string> kPortProtocols = {"SCTP", "TCP", "UDP"};
 
@@ -655,6 +649,18 @@ constexpr std::string_view kPVSources[] = {"gcePersistentDisk",
                                            "csi",
                                            "flexVolume"};
 
+// spec.storageClassName and spec.volumeMode, checked alike on PVs and PVCs.
+void ValidateClassAndVolumeMode(const json& spec, FieldErrors& errs) {
+  if (std::string sc = Str(spec, "storageClassName"); !sc.empty()) {
+    for (auto& m : api::IsDNS1123Subdomain(sc)) errs.push_back(InvalidStr("spec.storageClassName", sc, m));
+  }
+  if (const json* vm = Get(spec, "volumeMode")) {
+    std::string s = Str(vm);
+    if (s != "Block" && s != "Filesystem")
+      errs.push_back(NotSupportedStr("spec.volumeMode", s, {"Block", "Filesystem"}));
+  }
+}
+
 void ValidatePV(const json& pv, FieldErrors& errs) {
   ValidateObjectMeta(pv, false, NameRule::kDNS1123Subdomain, errs);
   const json& spec = SpecOf(pv);
@@ -678,14 +684,7 @@ void ValidatePV(const json& pv, FieldErrors& errs) {
       }
     }
   }
-  if (std::string sc = Str(spec, "storageClassName"); !sc.empty()) {
-    for (auto& m : api::IsDNS1123Subdomain(sc)) errs.push_back(InvalidStr("spec.storageClassName", sc, m));
-  }
-  if (const json* vm = Get(spec, "volumeMode")) {
-    std::string s = Str(vm);
-    if (s != "Block" && s != "Filesystem")
-      errs.push_back(NotSupportedStr("spec.volumeMode", s, {"Block", "Filesystem"}));
-  }
+  ValidateClassAndVolumeMode(spec, errs);
   if (const json* rp = Get(spec, "persistentVolumeReclaimPolicy")) {
     std::string s = Str(rp);
     if (s != "Delete" && s != "Recycle" && s != "Retain") {
@@ -702,7 +701,7 @@ void ValidatePV(const json& pv, FieldErrors& errs) {
       continue;
     }
     ++num;
-    const json& s = src->is_object() ? *src : kEmptyObj;
+    const json& s = ObjOrEmpty(src);
     std::string sp = Child("spec", k);
     if (k == "hostPath" || k == "local") {
       std::string p = Str(s, "path");
@@ -744,7 +743,7 @@ void ValidatePVUpdate(const json& pv, const json& old, FieldErrors& errs) {
   }
   const json* ovm = GetPath(old, {"spec", "volumeMode"});
   const json* nvm = GetPath(pv, {"spec", "volumeMode"});
-  if ((ovm == nullptr) != (nvm == nullptr) || (ovm && *ovm != *nvm)) {
+  if (Changed(ovm, nvm)) {
     errs.push_back(Invalid("spec.volumeMode", RenderScalar(nvm), std::string(kImmutableMsg)));
   }
   const json* ona = GetPath(old, {"spec", "nodeAffinity"});
@@ -766,14 +765,7 @@ void ValidatePVCSpec(const json& spec, FieldErrors& errs) {
       errs.push_back(InvalidStr("spec.resources[storage]", text, "must be greater than zero"));
     }
   }
-  if (std::string sc = Str(spec, "storageClassName"); !sc.empty()) {
-    for (auto& m : api::IsDNS1123Subdomain(sc)) errs.push_back(InvalidStr("spec.storageClassName", sc, m));
-  }
-  if (const json* vm = Get(spec, "volumeMode")) {
-    std::string s = Str(vm);
-    if (s != "Block" && s != "Filesystem")
-      errs.push_back(NotSupportedStr("spec.volumeMode", s, {"Block", "Filesystem"}));
-  }
+  ValidateClassAndVolumeMode(spec, errs);
 }
 
 void ValidatePVC(const json& pvc, FieldErrors& errs) {
@@ -870,9 +862,11 @@ void ValidateEndpoints(const json& ep, FieldErrors& errs) {
 
 // ---- Event (core/v1 requests get upstream's legacy checks only)
 
-void ValidateCoreEvent(const json& ev, FieldErrors& errs) {
+}  // namespace
+
+void ValidateLegacyEvent(const json& ev, const EventFieldNames& names, FieldErrors& errs) {
   std::string ns = Str(GetPath(ev, {"metadata", "namespace"}));
-  std::string involved_ns = Str(GetPath(ev, {"involvedObject", "namespace"}));
+  std::string involved_ns = Str(GetPath(ev, {names.regarding, "namespace"}));
   if (!Has(ev, "eventTime")) {
     if (involved_ns.empty()) {
       if (!ns.empty() && ns != "default") {
@@ -885,9 +879,10 @@ void ValidateCoreEvent(const json& ev, FieldErrors& errs) {
     if (involved_ns.empty() && ns != "default" && ns != "kube-system") {
       errs.push_back(InvalidStr("involvedObject.namespace", involved_ns, "does not match event.namespace"));
     }
-    std::string rc = Str(ev, "reportingComponent");
-    if (rc.empty()) errs.push_back(Required("reportingComponent"));
-    ValidateQualifiedName("reportingComponent", rc, errs);
+    std::string reporting_path(names.reporting);
+    std::string rc = Str(ev, names.reporting);
+    if (rc.empty()) errs.push_back(Required(reporting_path));
+    ValidateQualifiedName(reporting_path, rc, errs);
     std::string ri = Str(ev, "reportingInstance");
     if (ri.empty()) errs.push_back(Required("reportingInstance"));
     if (ri.size() > 128)
@@ -898,11 +893,13 @@ void ValidateCoreEvent(const json& ev, FieldErrors& errs) {
     std::string reason = Str(ev, "reason");
     if (reason.empty()) errs.push_back(Required("reason"));
     if (reason.size() > 128) errs.push_back(Invalid("reason", "\"\"", "can have at most 128 characters"));
-    if (Str(ev, "message").size() > 1024)
+    if (Str(ev, names.note).size() > 1024)
       errs.push_back(Invalid("message", "\"\"", "can have at most 1024 characters"));
   }
   for (auto& m : api::IsDNS1123Subdomain(ns)) errs.push_back(InvalidStr("namespace", ns, m));
 }
+
+namespace {
 
 // ---- LimitRange / ResourceQuota
 
@@ -1100,7 +1097,7 @@ void ValidateCoreKind(std::string_view kind, const json& obj, const json* old, F
     if (old) ValidateObjectMetaUpdate(obj, *old, errs);
     ValidateObjectMeta(obj, true, NameRule::kDNS1123Subdomain, errs);
   } else if (kind == "Event") {
-    ValidateCoreEvent(obj, errs);
+    ValidateLegacyEvent(obj, {"involvedObject", "reportingComponent", "message"}, errs);
   } else if (kind == "LimitRange") {
     if (old) ValidateObjectMetaUpdate(obj, *old, errs);
     ValidateLimitRange(obj, errs);

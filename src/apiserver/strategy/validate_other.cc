@@ -10,20 +10,12 @@
 
 #include "api/names.h"
 #include "apiserver/strategy/internal.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::strategy::internal {
 namespace {
 
-const json kEmptyObj = json::object();
-const json& SpecOf(const json& o) {
-  const json* s = Get(o, "spec");
-  return IsObj(s) ? *s : kEmptyObj;
-}
 const std::vector<std::string> kPortProtocols = {"SCTP", "TCP", "UDP"};
-
-bool ImmutableChanged(const json* a, const json* b) {
-  return (a == nullptr) != (b == nullptr) || (a && *a != *b);
-}
 
 // ---- networking.k8s.io
 
@@ -299,9 +291,7 @@ void ValidateStorageClass(const json& sc, const json* old, FieldErrors& errs) {
   if (prov.empty()) {
     errs.push_back(Required("provisioner", prov));
   } else {
-    std::string lower = prov;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+    std::string lower = AsciiLower(prov);
     for (auto& m : api::IsQualifiedName(lower)) errs.push_back(InvalidStr("provisioner", prov, m));
   }
   const json* params = Get(sc, "parameters");
@@ -329,15 +319,15 @@ void ValidateStorageClass(const json& sc, const json* old, FieldErrors& errs) {
     errs.push_back(Required("volumeBindingMode"));
   }
   if (old) {
-    if (ImmutableChanged(Get(sc, "parameters"), Get(*old, "parameters"))) {
+    if (Changed(Get(sc, "parameters"), Get(*old, "parameters"))) {
       errs.push_back(Forbidden("parameters", "updates to parameters are forbidden."));
     }
     if (prov != Str(*old, "provisioner"))
       errs.push_back(Forbidden("provisioner", "updates to provisioner are forbidden."));
-    if (ImmutableChanged(Get(sc, "reclaimPolicy"), Get(*old, "reclaimPolicy"))) {
+    if (Changed(Get(sc, "reclaimPolicy"), Get(*old, "reclaimPolicy"))) {
       errs.push_back(Forbidden("reclaimPolicy", "updates to reclaimPolicy are forbidden."));
     }
-    if (ImmutableChanged(Get(sc, "volumeBindingMode"), Get(*old, "volumeBindingMode"))) {
+    if (Changed(Get(sc, "volumeBindingMode"), Get(*old, "volumeBindingMode"))) {
       errs.push_back(Invalid("volumeBindingMode", RenderScalar(Get(sc, "volumeBindingMode")),
                              std::string(kImmutableMsg)));
     }
@@ -439,7 +429,7 @@ void ValidateEndpointSlice(const json& es, const json* old, FieldErrors& errs) {
 void ValidateHPA(const json& hpa, FieldErrors& errs) {
   const json& spec = SpecOf(hpa);
   const json* ref = Get(spec, "scaleTargetRef");
-  const json& r = IsObj(ref) ? *ref : kEmptyObj;
+  const json& r = ObjOrEmpty(ref);
   std::string kind = Str(r, "kind");
   std::string name = Str(r, "name");
   if (kind.empty()) {
@@ -542,7 +532,7 @@ void ValidatePriorityClass(const json& pc, const json* old, FieldErrors& errs) {
   if (old) {
     if (Int(*old, "value").value_or(0) != value)
       errs.push_back(Forbidden("value", "may not be changed in an update."));
-    if (ImmutableChanged(Get(pc, "preemptionPolicy"), Get(*old, "preemptionPolicy"))) {
+    if (Changed(Get(pc, "preemptionPolicy"), Get(*old, "preemptionPolicy"))) {
       errs.push_back(
           Invalid("preemptionPolicy", RenderScalar(Get(pc, "preemptionPolicy")), std::string(kImmutableMsg)));
     }
@@ -580,7 +570,7 @@ void ValidatePolicyRules(const json& role, bool namespaced, FieldErrors& errs) {
 
 void ValidateRoleBinding(const json& rb, bool namespaced, const json* old, FieldErrors& errs) {
   const json* ref = Get(rb, "roleRef");
-  const json& r = IsObj(ref) ? *ref : kEmptyObj;
+  const json& r = ObjOrEmpty(ref);
   std::string group = Str(r, "apiGroup");
   if (group != "rbac.authorization.k8s.io") {
     errs.push_back(NotSupportedStr("roleRef.apiGroup", group, {"rbac.authorization.k8s.io"}));
@@ -621,7 +611,7 @@ void ValidateRoleBinding(const json& rb, bool namespaced, const json* old, Field
       errs.push_back(NotSupportedStr(Child(sp, "kind"), skind, {"ServiceAccount", "User", "Group"}));
     }
   }
-  if (old && ImmutableChanged(Get(rb, "roleRef"), Get(*old, "roleRef"))) {
+  if (old && Changed(Get(rb, "roleRef"), Get(*old, "roleRef"))) {
     errs.push_back(Invalid(
         "roleRef",
         "rbac.RoleRef{APIGroup:" + Quote(group) + ", Kind:" + Quote(kind) + ", Name:" + Quote(name) + "}",
@@ -629,35 +619,15 @@ void ValidateRoleBinding(const json& rb, bool namespaced, const json* old, Field
   }
 }
 
-// ---- events.k8s.io (strict validation, reported with core Event paths)
+// ---- events.k8s.io: the legacy checks, then metadata, then the strict
+// ones (reported with core Event paths).
 
-void ValidateEventsV1Event(const json& ev, FieldErrors& errs) {
-  std::string ns = Str(GetPath(ev, {"metadata", "namespace"}));
-  std::string regarding_ns = Str(GetPath(ev, {"regarding", "namespace"}));
-  if (Has(ev, "eventTime")) {
-    if (regarding_ns.empty() && ns != "default" && ns != "kube-system") {
-      errs.push_back(InvalidStr("involvedObject.namespace", regarding_ns, "does not match event.namespace"));
-    }
-    std::string rc = Str(ev, "reportingController");
-    if (rc.empty()) errs.push_back(Required("reportingController"));
-    ValidateQualifiedName("reportingController", rc, errs);
-    std::string ri = Str(ev, "reportingInstance");
-    if (ri.empty()) errs.push_back(Required("reportingInstance"));
-    if (ri.size() > 128)
-      errs.push_back(Invalid("reportingInstance", "\"\"", "can have at most 128 characters"));
-    std::string action = Str(ev, "action");
-    if (action.empty()) errs.push_back(Required("action"));
-    if (action.size() > 128) errs.push_back(Invalid("action", "\"\"", "can have at most 128 characters"));
-    std::string reason = Str(ev, "reason");
-    if (reason.empty()) errs.push_back(Required("reason"));
-    if (reason.size() > 128) errs.push_back(Invalid("reason", "\"\"", "can have at most 128 characters"));
-    if (Str(ev, "note").size() > 1024)
-      errs.push_back(Invalid("message", "\"\"", "can have at most 1024 characters"));
-  }
-  for (auto& m : api::IsDNS1123Subdomain(ns)) errs.push_back(InvalidStr("namespace", ns, m));
+void ValidateEventsV1Event(const json& ev, const json* old, FieldErrors& errs) {
+  ValidateLegacyEvent(ev, {"regarding", "reportingController", "note"}, errs);
+  ValidateObjectMetaFor(ev, old, true, NameRule::kDNS1123Subdomain, errs);
   if (const json* series = Get(ev, "series"); IsObj(series)) {
-    int64_t count = Int(*series, "count").value_or(0);
-    if (count < 2) errs.push_back(InvalidInt("series.count", count, "should be at least 2"));
+    if (Int(*series, "count").value_or(0) < 2)
+      errs.push_back(Invalid("series.count", "\"\"", "should be at least 2"));
     if (!Has(*series, "lastObservedTime")) errs.push_back(Required("series.lastObservedTime"));
   }
   if (!Has(ev, "eventTime")) errs.push_back(Required("eventTime"));
@@ -680,38 +650,15 @@ void ValidateEventsV1Event(const json& ev, FieldErrors& errs) {
 
 void ValidateOtherKind(std::string_view group, std::string_view kind, const json& obj, const json* old,
                        FieldErrors& errs) {
-  static const std::set<std::pair<std::string_view, std::string_view>> kKnown = {
-      {"networking.k8s.io", "Ingress"},
-      {"networking.k8s.io", "IngressClass"},
-      {"networking.k8s.io", "NetworkPolicy"},
-      {"storage.k8s.io", "StorageClass"},
-      {"coordination.k8s.io", "Lease"},
-      {"policy", "PodDisruptionBudget"},
-      {"discovery.k8s.io", "EndpointSlice"},
-      {"autoscaling", "HorizontalPodAutoscaler"},
-      {"scheduling.k8s.io", "PriorityClass"},
-      {"rbac.authorization.k8s.io", "Role"},
-      {"rbac.authorization.k8s.io", "ClusterRole"},
-      {"rbac.authorization.k8s.io", "RoleBinding"},
-      {"rbac.authorization.k8s.io", "ClusterRoleBinding"},
-      {"events.k8s.io", "Event"},
-  };
-  if (!kKnown.count({group, kind})) return;
-  struct MetaRule {
-    bool namespaced;
-    NameRule rule;
-  };
-  MetaRule meta{true, NameRule::kDNS1123Subdomain};
-  if (group == "rbac.authorization.k8s.io") {
-    meta = {kind == "Role" || kind == "RoleBinding", NameRule::kPathSegment};
-  } else if (kind == "IngressClass" || kind == "StorageClass" || kind == "PriorityClass" ||
-             kind == "CSIDriver") {
-    meta.namespaced = false;
+  if (group == "events.k8s.io" && kind == "Event") {
+    ValidateEventsV1Event(obj, old, errs);
+    return;
   }
-  if (old) {
-    ValidateObjectMetaUpdate(obj, *old, errs);
-  } else if (!(group == "events.k8s.io" && kind == "Event")) {
-    ValidateObjectMeta(obj, meta.namespaced, meta.rule, errs);
+  if (group == "rbac.authorization.k8s.io") {
+    ValidateObjectMetaFor(obj, old, kind == "Role" || kind == "RoleBinding", NameRule::kPathSegment, errs);
+  } else {
+    bool cluster_scoped = kind == "IngressClass" || kind == "StorageClass" || kind == "PriorityClass";
+    ValidateObjectMetaFor(obj, old, !cluster_scoped, NameRule::kDNS1123Subdomain, errs);
   }
   if (group == "networking.k8s.io") {
     if (kind == "Ingress") {
@@ -754,9 +701,6 @@ void ValidateOtherKind(std::string_view group, std::string_view kind, const json
     } else if (kind == "RoleBinding" || kind == "ClusterRoleBinding") {
       ValidateRoleBinding(obj, kind == "RoleBinding", old, errs);
     }
-  } else if (group == "events.k8s.io" && kind == "Event") {
-    if (!old) ValidateObjectMeta(obj, true, NameRule::kDNS1123Subdomain, errs);
-    ValidateEventsV1Event(obj, errs);
   }
 }
 
@@ -764,7 +708,7 @@ void ValidateOtherStatus(std::string_view group, std::string_view kind, const js
                          FieldErrors& errs) {
   ValidateObjectMetaUpdate(obj, old, errs);
   const json* st = Get(obj, "status");
-  const json& s = IsObj(st) ? *st : kEmptyObj;
+  const json& s = ObjOrEmpty(st);
   if (group == "policy" && kind == "PodDisruptionBudget") {
     for (std::string_view c : {"disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"}) {
       NonNegative(s, c, "status." + std::string(c), errs);

@@ -7,6 +7,7 @@
 
 #include "api/names.h"
 #include "apiserver/strategy/internal.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::strategy::internal {
 namespace {
@@ -131,9 +132,7 @@ void ValidateObjectFieldSelector(const json& fs, const std::set<std::string>& al
     std::string base = fp.substr(0, bracket);
     std::string sub = fp.substr(bracket + 2, fp.size() - bracket - 4);
     if (base == "metadata.annotations") {
-      std::string lower = sub;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
+      std::string lower = AsciiLower(sub);
       ValidateQualifiedName(path, lower, errs);
     } else if (base == "metadata.labels") {
       ValidateQualifiedName(path, sub, errs);
@@ -238,8 +237,10 @@ void ValidateProjected(const json& proj, const std::string& path, FieldErrors& e
   }
 }
 
+// `pod_name` is set for a Pod (not a template): an ephemeral volume's PVC
+// will be named <pod>-<volume>, which must be a valid PVC name.
 void ValidateVolumeSource(const json& vol, const std::string& path, std::string_view vol_name,
-                          FieldErrors& errs) {
+                          std::string_view pod_name, FieldErrors& errs) {
   int num = 0;
   for (const VolumeKind& k : kVolumeKinds) {
     const json* src = Get(vol, k.key);
@@ -250,8 +251,7 @@ void ValidateVolumeSource(const json& vol, const std::string& path, std::string_
     }
     ++num;
     std::string sp = Child(path, k.key);
-    static const json kEmpty = json::object();
-    const json& s = src->is_object() ? *src : kEmpty;
+    const json& s = ObjOrEmpty(src);
     if (k.key == "emptyDir") {
       if (const json* limit = Get(s, "sizeLimit"); limit != nullptr && QuantityNegative(*limit)) {
         errs.push_back(
@@ -302,15 +302,19 @@ void ValidateVolumeSource(const json& vol, const std::string& path, std::string_
       if (Str(s, "reference").empty()) errs.push_back(Required(Child(sp, "reference")));
     } else if (k.key == "ephemeral") {
       if (!IsObj(Get(s, "volumeClaimTemplate"))) errs.push_back(Required(Child(sp, "volumeClaimTemplate")));
+      if (!pod_name.empty() && !vol_name.empty()) {
+        std::string pvc = std::string(pod_name) + "-" + std::string(vol_name);
+        for (auto& m : api::IsDNS1123Subdomain(pvc))
+          errs.push_back(InvalidStr(Child(path, "name"), vol_name, "PVC name " + Quote(pvc) + ": " + m));
+      }
     }
   }
-  (void)vol_name;
   if (num == 0) errs.push_back(Required(path, "must specify a volume type"));
 }
 
 // Returns the volumes by name (those that validated).
 std::map<std::string, const json*> ValidateVolumes(const json* volumes, const std::string& path,
-                                                   FieldErrors& errs) {
+                                                   std::string_view pod_name, FieldErrors& errs) {
   std::map<std::string, const json*> out;
   const std::vector<json>& vols = Arr(volumes);
   for (size_t i = 0; i < vols.size(); ++i) {
@@ -318,7 +322,7 @@ std::map<std::string, const json*> ValidateVolumes(const json* volumes, const st
     std::string ip = Index(path, i);
     FieldErrors el;
     std::string name = Str(vol, "name");
-    ValidateVolumeSource(vol, ip, name, el);
+    ValidateVolumeSource(vol, ip, name, pod_name, el);
     if (name.empty()) {
       el.push_back(Required(Child(ip, "name")));
     } else {
@@ -583,7 +587,6 @@ void ValidateHandler(const json& h, bool probe, const std::string& path, std::op
     ++num;
     return v;
   };
-  static const json kEmpty = json::object();
   if (const json* e = one("exec")) {
     if (Arr(*e, "command").empty()) errs.push_back(Required(Child(Child(path, "exec"), "command")));
   }
@@ -597,7 +600,7 @@ void ValidateHandler(const json& h, bool probe, const std::string& path, std::op
     }
   };
   if (const json* g = one("httpGet")) {
-    const json& hg = g->is_object() ? *g : kEmpty;
+    const json& hg = ObjOrEmpty(g);
     std::string hp = Child(path, "httpGet");
     if (Str(hg, "path").empty()) errs.push_back(Required(Child(hp, "path")));
     validate_port(Get(hg, "port"), Child(hp, "port"));
@@ -920,9 +923,8 @@ void ValidateAffinity(const json* aff, const std::string& path, FieldErrors& err
       int64_t w = Int(pref[i], "weight").value_or(0);
       if (w <= 0 || w > 100)
         errs.push_back(InvalidInt(Child(Index(pp, i), "weight"), w, "must be in the range 1-100"));
-      static const json kEmpty = json::object();
       const json* p = Get(pref[i], "preference");
-      ValidateNodeSelectorTerm(p ? *p : kEmpty, Child(Index(pp, i), "preference"), true, errs);
+      ValidateNodeSelectorTerm(ObjOrEmpty(p), Child(Index(pp, i), "preference"), true, errs);
     }
   }
   for (std::string_view kind : {"podAffinity", "podAntiAffinity"}) {
@@ -939,9 +941,8 @@ void ValidateAffinity(const json* aff, const std::string& path, FieldErrors& err
       std::string ip = Index(Child(kp, "preferredDuringSchedulingIgnoredDuringExecution"), i);
       int64_t w = Int(pref[i], "weight").value_or(0);
       if (w <= 0 || w > 100) errs.push_back(InvalidInt(Child(ip, "weight"), w, "must be in the range 1-100"));
-      static const json kEmpty = json::object();
       const json* t = Get(pref[i], "podAffinityTerm");
-      ValidatePodAffinityTerm(t ? *t : kEmpty, Child(ip, "podAffinityTerm"), errs);
+      ValidatePodAffinityTerm(ObjOrEmpty(t), Child(ip, "podAffinityTerm"), errs);
     }
   }
 }
@@ -1161,7 +1162,7 @@ void ValidateTolerations(const json* tolerations, const std::string& path, Field
 void ValidatePodSpec(const json& spec, const std::string& path, const PodOpts& opts, FieldErrors& errs) {
   std::optional<int64_t> grace = Int(spec, "terminationGracePeriodSeconds");
   if (!grace) errs.push_back(Required(Child(path, "terminationGracePeriodSeconds")));
-  auto volumes = ValidateVolumes(Get(spec, "volumes"), Child(path, "volumes"), errs);
+  auto volumes = ValidateVolumes(Get(spec, "volumes"), Child(path, "volumes"), opts.pod_name, errs);
   ValidateContainers(spec, volumes, Child(path, "containers"), grace, errs);
   ValidateInitContainers(spec, volumes, Child(path, "initContainers"), grace, errs);
   ValidateEphemeralContainers(spec, volumes, Child(path, "ephemeralContainers"), errs);
@@ -1271,15 +1272,14 @@ void ValidatePodSpec(const json& spec, const std::string& path, const PodOpts& o
 }
 
 void ValidatePodTemplateSpec(const json* tmpl, const std::string& path, FieldErrors& errs) {
-  static const json kEmpty = json::object();
-  const json& t = IsObj(tmpl) ? *tmpl : kEmpty;
+  const json& t = ObjOrEmpty(tmpl);
   const json* meta = Get(t, "metadata");
   if (IsObj(meta)) {
     ValidateLabelsAt(Get(*meta, "labels"), Child(path, "labels"), errs);
     ValidateAnnotationsAt(Get(*meta, "annotations"), Child(path, "annotations"), errs);
   }
   const json* spec = Get(t, "spec");
-  ValidatePodSpec(IsObj(spec) ? *spec : kEmpty, Child(path, "spec"), PodOpts{}, errs);
+  ValidatePodSpec(ObjOrEmpty(spec), Child(path, "spec"), PodOpts{}, errs);
   if (IsObj(spec) && !Arr(*spec, "ephemeralContainers").empty()) {
     errs.push_back(Forbidden(Child(Child(path, "spec"), "ephemeralContainers"),
                              "ephemeral containers not allowed in pod template"));
@@ -1290,9 +1290,7 @@ namespace {
 
 void ValidatePodMetadataAndSpec(const json& pod, FieldErrors& errs) {
   ValidateObjectMeta(pod, true, NameRule::kDNS1123Subdomain, errs);
-  static const json kEmpty = json::object();
-  const json* spec_p = Get(pod, "spec");
-  const json& spec = IsObj(spec_p) ? *spec_p : kEmpty;
+  const json& spec = SpecOf(pod);
   const json* ann = GetPath(pod, {"metadata", "annotations"});
   if (IsObj(ann)) {
     if (const json* mirror = Get(*ann, "kubernetes.io/config.mirror");
@@ -1418,9 +1416,7 @@ std::string DiffSummary(const json& before, const json& after, std::string_view 
 FieldErrors ValidatePod(const json& pod) {
   FieldErrors errs;
   ValidatePodMetadataAndSpec(pod, errs);
-  static const json kEmpty = json::object();
-  const json* spec_p = Get(pod, "spec");
-  const json& spec = IsObj(spec_p) ? *spec_p : kEmpty;
+  const json& spec = SpecOf(pod);
   if (!Arr(spec, "ephemeralContainers").empty()) {
     errs.push_back(Forbidden("spec.ephemeralContainers", "cannot be set on create"));
   }
@@ -1435,11 +1431,8 @@ FieldErrors ValidatePodUpdate(const json& pod, const json& old) {
   FieldErrors errs;
   ValidateObjectMetaUpdate(pod, old, errs);
   ValidatePodMetadataAndSpec(pod, errs);
-  static const json kEmpty = json::object();
-  const json* ns = Get(pod, "spec");
-  const json* os = Get(old, "spec");
-  const json& spec = IsObj(ns) ? *ns : kEmpty;
-  const json& old_spec = IsObj(os) ? *os : kEmpty;
+  const json& spec = SpecOf(pod);
+  const json& old_spec = SpecOf(old);
   // Annotations that may not be added, changed or removed.
   auto mirror = [](const json& o) {
     return GetPath(o, {"metadata", "annotations", "kubernetes.io/config.mirror"});

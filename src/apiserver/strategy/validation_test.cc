@@ -127,6 +127,18 @@ INSTANTIATE_TEST_SUITE_P(
                return p;
              },
              "", "Pod", "Pod \"x\" is invalid: spec.containers[1].name: Duplicate value: \"c\""},
+        Case{"EphemeralPVCNameTooLong",
+             [] {
+               json p = With(Pod(), "/metadata/name", std::string(250, 'p'));
+               p["spec"]["volumes"] = R"([{"name": "data", "ephemeral": {"volumeClaimTemplate": {"spec": {
+                   "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}}])"_json;
+               return p;
+             },
+             "", "Pod",
+             "Pod \"" + std::string(250, 'p') +
+                 "\" is invalid: spec.volumes[0].name: Invalid value: \"data\": "
+                 "PVC name \"" +
+                 std::string(250, 'p') + "-data\": must be no more than 253 characters"},
         Case{"MissingImage", [] { return Without(Pod(), "/spec/containers/0/image"); }, "", "Pod",
              "Pod \"x\" is invalid: spec.containers[0].image: Required value"},
         Case{"RequestsOverLimits",
@@ -587,6 +599,49 @@ TEST(ValidationTest, OtherGroups) {
                 "spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\": must be a "
                 "valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"});
   EXPECT_TRUE(ValidateCreate("example.com", "Widget", R"({"metadata": {}})"_json).empty());
+}
+
+TEST(ValidationTest, Events) {
+  auto messages = [](std::string_view group, const json& obj) {
+    std::vector<std::string> out;
+    for (const auto& e : ValidateCreate(group, "Event", obj)) out.push_back(e.ToString());
+    return out;
+  };
+  // core/v1: the legacy checks only, under core's field names.
+  json core = R"({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "namespace": "d"},
+    "involvedObject": {"kind": "Pod", "name": "p", "namespace": "d"}, "eventTime": "2024-01-01T00:00:00.000000Z",
+    "reportingInstance": "i", "action": "a", "reason": "r"})"_json;
+  // An empty name also fails IsQualifiedName, as upstream reports it.
+  std::vector<std::string> got = messages("", core);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], "reportingComponent: Required value");
+  EXPECT_EQ(got[1], "reportingComponent: Invalid value: \"\": name part must be non-empty");
+  json moved = R"({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "namespace": "d"},
+    "involvedObject": {"kind": "Pod", "name": "p", "namespace": "other"}})"_json;
+  EXPECT_EQ(messages("", moved), std::vector<std::string>{"involvedObject.namespace: Invalid value: "
+                                                          "\"other\": does not match event.namespace"});
+  // events.k8s.io: the same legacy checks first (also without eventTime),
+  // then the strict ones.
+  json ev =
+      R"({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e", "namespace": "d"},
+    "regarding": {"kind": "Pod", "name": "p", "namespace": "other"}, "type": "Normal"})"_json;
+  EXPECT_EQ(messages("events.k8s.io", ev),
+            (std::vector<std::string>{
+                "involvedObject.namespace: Invalid value: \"other\": does not match event.namespace",
+                "eventTime: Required value"}));
+  json series =
+      R"({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e", "namespace": "d"},
+    "regarding": {"kind": "Pod", "name": "p", "namespace": "d"}, "eventTime": "2024-01-01T00:00:00.000000Z",
+    "reportingController": "c", "reportingInstance": "i", "action": "a", "reason": "r", "type": "Normal",
+    "series": {"count": 1, "lastObservedTime": "2024-01-01T00:00:00.000000Z"}})"_json;
+  EXPECT_EQ(messages("events.k8s.io", series),
+            std::vector<std::string>{"series.count: Invalid value: \"\": should be at least 2"});
+  json no_controller = series;
+  no_controller.erase("reportingController");
+  no_controller.erase("series");
+  got = messages("events.k8s.io", no_controller);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], "reportingController: Required value");
 }
 
 TEST(StatusTest, InvalidStatusShape) {
