@@ -19,51 +19,31 @@ constexpr size_t kMaxErrorBody = 1 << 20;
 
 bool Is2xx(int status) { return status >= 200 && status < 300; }
 
+// The non-OK codes run from 1 to kInternal, the last: the look-ups below
+// invert status.h's HttpCode and ReasonString rather than repeat them.
+constexpr int kLastCode = static_cast<int>(StatusCode::kInternal);
+
+// The code of a metav1.Status reason; nullopt for one kubepp has no code for.
 std::optional<StatusCode> CodeForReason(std::string_view reason) {
-  static const std::pair<std::string_view, StatusCode> kReasons[] = {
-      {"NotFound", StatusCode::kNotFound},
-      {"AlreadyExists", StatusCode::kAlreadyExists},
-      {"Conflict", StatusCode::kConflict},
-      {"Invalid", StatusCode::kInvalid},
-      {"BadRequest", StatusCode::kBadRequest},
-      {"Forbidden", StatusCode::kForbidden},
-      {"Unauthorized", StatusCode::kUnauthorized},
-      {"Gone", StatusCode::kGone},
-      {"Expired", StatusCode::kExpired},
-      {"TooManyRequests", StatusCode::kTooManyRequests},
-      {"ServiceUnavailable", StatusCode::kUnavailable},
-      {"MethodNotAllowed", StatusCode::kMethodNotAllowed},
-      {"NotAcceptable", StatusCode::kNotAcceptable},
-      {"UnsupportedMediaType", StatusCode::kUnsupportedMediaType},
-      {"RequestEntityTooLarge", StatusCode::kRequestEntityTooLarge},
-      {"Timeout", StatusCode::kTimeout},
-      {"ServerTimeout", StatusCode::kTimeout},
-      {"InternalError", StatusCode::kInternal},
-  };
-  for (const auto& [name, code] : kReasons) {
-    if (name == reason) return code;
+  if (reason == "ServerTimeout") return StatusCode::kTimeout;  // upstream's other timeout reason
+  for (int i = 1; i <= kLastCode; ++i) {
+    auto code = static_cast<StatusCode>(i);
+    if (ReasonString(code) == reason) return code;
   }
   return std::nullopt;
 }
 
+// The code of a bare HTTP status, as upstream's client reads it: 409 is
+// Conflict and 410 Gone (AlreadyExists and Expired need a Status body);
+// a status with no code of its own is Internal.
 StatusCode CodeForHttp(int http_code) {
-  switch (http_code) {
-    case 400: return StatusCode::kBadRequest;
-    case 401: return StatusCode::kUnauthorized;
-    case 403: return StatusCode::kForbidden;
-    case 404: return StatusCode::kNotFound;
-    case 405: return StatusCode::kMethodNotAllowed;
-    case 406: return StatusCode::kNotAcceptable;
-    case 409: return StatusCode::kConflict;
-    case 410: return StatusCode::kGone;
-    case 413: return StatusCode::kRequestEntityTooLarge;
-    case 415: return StatusCode::kUnsupportedMediaType;
-    case 422: return StatusCode::kInvalid;
-    case 429: return StatusCode::kTooManyRequests;
-    case 503: return StatusCode::kUnavailable;
-    case 504: return StatusCode::kTimeout;
-    default: return StatusCode::kInternal;
+  if (http_code == 409) return StatusCode::kConflict;
+  if (http_code == 410) return StatusCode::kGone;
+  for (int i = 1; i <= kLastCode; ++i) {
+    auto code = static_cast<StatusCode>(i);
+    if (HttpCode(code) == http_code) return code;
   }
+  return StatusCode::kInternal;
 }
 
 // Upstream's wording for an error response without a usable Status body.
@@ -97,12 +77,18 @@ void AddParam(std::string* target, std::string_view key, std::string_view value)
   target->append(QueryEscape(value));
 }
 
-std::string PathEscape(std::string_view s) {
+// Percent-encodes every byte but letters, digits, "-_.~" and `also_safe`;
+// a space becomes '+' when `plus_for_space` (query) and "%20" otherwise.
+std::string PercentEscape(std::string_view s, std::string_view also_safe, bool plus_for_space) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
+  out.reserve(s.size());
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == '@') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        also_safe.find(static_cast<char>(c)) != std::string_view::npos) {
       out.push_back(static_cast<char>(c));
+    } else if (c == ' ' && plus_for_space) {
+      out.push_back('+');
     } else {
       out.push_back('%');
       out.push_back(kHex[c >> 4]);
@@ -111,6 +97,8 @@ std::string PathEscape(std::string_view s) {
   }
   return out;
 }
+
+std::string PathEscape(std::string_view s) { return PercentEscape(s, ":@", /*plus_for_space=*/false); }
 
 void AddListParams(std::string* target, const ListOptions& o) {
   if (!o.label_selector.empty()) AddParam(target, "labelSelector", o.label_selector);
@@ -124,11 +112,17 @@ void AddListParams(std::string* target, const ListOptions& o) {
   if (o.send_initial_events) AddParam(target, "sendInitialEvents", *o.send_initial_events ? "true" : "false");
 }
 
-void AddWriteParams(std::string* target, std::string_view field_manager, std::string_view field_validation,
-                    bool dry_run) {
-  if (dry_run) AddParam(target, "dryRun", "All");
-  if (!field_manager.empty()) AddParam(target, "fieldManager", field_manager);
-  if (!field_validation.empty()) AddParam(target, "fieldValidation", field_validation);
+// The query parameters of Create-, Update- and PatchOptions.
+template <typename WriteOptions>
+void AddWriteParams(std::string* target, const WriteOptions& o) {
+  if (o.dry_run) AddParam(target, "dryRun", "All");
+  if (!o.field_manager.empty()) AddParam(target, "fieldManager", o.field_manager);
+  if (!o.field_validation.empty()) AddParam(target, "fieldValidation", o.field_validation);
+}
+
+void SetBody(HttpRequest* req, std::string_view content_type, std::string body) {
+  req->headers.emplace_back("Content-Type", std::string(content_type));
+  req->body = std::move(body);
 }
 
 StatusOr<std::string> ObjectName(const json& object) {
@@ -267,23 +261,7 @@ std::string GroupVersionResource::GroupResource() const {
   return group.empty() ? resource : resource + "." + group;
 }
 
-std::string QueryEscape(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string QueryEscape(std::string_view s) { return PercentEscape(s, "", /*plus_for_space=*/true); }
 
 Status StatusFromStatusObject(const json& status, int http_code) {
   std::string reason;
@@ -346,11 +324,14 @@ std::string Client::ResourcePath(const GroupVersionResource& r, std::string_view
   return path;
 }
 
+void Client::Throttle() {
+  if (!throttle_) return;
+  auto wait = throttle_->Reserve();
+  if (wait > Clock::Duration::zero()) std::this_thread::sleep_for(wait);  // rate limiting, not synchronization
+}
+
 StatusOr<HttpResponse> Client::Do(const HttpRequest& request) {
-  if (throttle_) {
-    auto wait = throttle_->Reserve();
-    if (wait > Clock::Duration::zero()) std::this_thread::sleep_for(wait);  // rate limiting, not synchronization
-  }
+  Throttle();
   return transport_->RoundTrip(request);
 }
 
@@ -391,9 +372,8 @@ StatusOr<json> Client::Create(const GroupVersionResource& r, std::string_view ns
     ASSIGN_OR_RETURN(std::string name, ObjectName(object));
     req.target = ResourcePath(r, ns, name, options.subresource);
   }
-  AddWriteParams(&req.target, options.field_manager, options.field_validation, options.dry_run);
-  req.headers.emplace_back("Content-Type", "application/json");
-  req.body = object.dump();
+  AddWriteParams(&req.target, options);
+  SetBody(&req, "application/json", object.dump());
   return DoJson(std::move(req));
 }
 
@@ -403,9 +383,8 @@ StatusOr<json> Client::Update(const GroupVersionResource& r, std::string_view ns
   HttpRequest req;
   req.method = "PUT";
   req.target = ResourcePath(r, ns, name, options.subresource);
-  AddWriteParams(&req.target, options.field_manager, options.field_validation, options.dry_run);
-  req.headers.emplace_back("Content-Type", "application/json");
-  req.body = object.dump();
+  AddWriteParams(&req.target, options);
+  SetBody(&req, "application/json", object.dump());
   return DoJson(std::move(req));
 }
 
@@ -420,7 +399,7 @@ StatusOr<json> Client::Patch(const GroupVersionResource& r, std::string_view ns,
   HttpRequest req;
   req.method = "PATCH";
   req.target = ResourcePath(r, ns, name, options.subresource);
-  AddWriteParams(&req.target, options.field_manager, options.field_validation, options.dry_run);
+  AddWriteParams(&req.target, options);
   if (options.force) AddParam(&req.target, "force", *options.force ? "true" : "false");
   const char* content_type = "application/merge-patch+json";
   switch (type) {
@@ -429,8 +408,7 @@ StatusOr<json> Client::Patch(const GroupVersionResource& r, std::string_view ns,
     case PatchType::kStrategicMerge: content_type = "application/strategic-merge-patch+json"; break;
     case PatchType::kApply: content_type = "application/apply-patch+yaml"; break;
   }
-  req.headers.emplace_back("Content-Type", content_type);
-  req.body = std::string(patch);
+  SetBody(&req, content_type, std::string(patch));
   return DoJson(std::move(req));
 }
 
@@ -457,10 +435,8 @@ Status Client::Delete(const GroupVersionResource& r, std::string_view ns, std::s
   HttpRequest req;
   req.method = "DELETE";
   req.target = ResourcePath(r, ns, name);
-  req.headers.emplace_back("Content-Type", "application/json");
-  req.body = DeleteBody(options);
-  auto result = DoJson(std::move(req));
-  return result.status();
+  SetBody(&req, "application/json", DeleteBody(options));
+  return DoJson(std::move(req)).status();
 }
 
 Status Client::DeleteCollection(const GroupVersionResource& r, std::string_view ns, const DeleteOptions& options,
@@ -469,10 +445,8 @@ Status Client::DeleteCollection(const GroupVersionResource& r, std::string_view 
   req.method = "DELETE";
   req.target = ResourcePath(r, ns);
   AddListParams(&req.target, list_options);
-  req.headers.emplace_back("Content-Type", "application/json");
-  req.body = DeleteBody(options);
-  auto result = DoJson(std::move(req));
-  return result.status();
+  SetBody(&req, "application/json", DeleteBody(options));
+  return DoJson(std::move(req)).status();
 }
 
 Status Client::WatchStream(const GroupVersionResource& r, std::string_view ns, const ListOptions& options,
@@ -522,10 +496,7 @@ Status Client::WatchStream(const GroupVersionResource& r, std::string_view ns, c
     pending.append(data);
     return deliver_lines(false);
   };
-  if (throttle_) {
-    auto wait = throttle_->Reserve();
-    if (wait > Clock::Duration::zero()) std::this_thread::sleep_for(wait);  // rate limiting
-  }
+  Throttle();
   Status s = transport_->Stream(req, cancel, callbacks);
   if (!s.ok()) return s;
   if (status == 0) return Status::Ok();  // cancelled before the head arrived

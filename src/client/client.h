@@ -208,6 +208,8 @@ class Client {
   Transport& transport() { return *transport_; }
 
  private:
+  // Waits for the client-side rate limit (qps/burst), if any.
+  void Throttle();
   StatusOr<nlohmann::json> DoJson(HttpRequest request);
 
   std::shared_ptr<Transport> transport_;

@@ -4,6 +4,7 @@
 #include "client/client.h"
 
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,11 +17,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "apiserver/auth/files.h"
 #include "apiserver/auth/kubeconfig.h"
 #include "apiserver/auth/pki.h"
 #include "client/http_transport.h"
 #include "client/kubeconfig.h"
-#include "client/testing/fake_apiserver.h"
+#include "client/testing/fake_apiserver_test.h"
 #include "common/testing/temp_dir.h"
 
 namespace kubepp::client {
@@ -91,6 +93,14 @@ TEST(StatusFromResponseTest, MapsReasonAndKeepsMessage) {
       {500, "boom\n", StatusCode::kInternal,
        "an error on the server (\"boom\") has prevented the request from succeeding"},
       {503, "", StatusCode::kUnavailable, "the server is currently unable to handle the request"},
+      {409, "", StatusCode::kConflict, "the server reported a conflict"},
+      {422, "", StatusCode::kInvalid, "the server rejected our request due to an error in our request"},
+      {504, R"j({"kind":"Status","message":"slow","reason":"ServerTimeout","code":504})j", StatusCode::kTimeout,
+       "slow"},
+      {413, R"j({"kind":"Status","message":"too big","reason":"RequestEntityTooLarge","code":413})j",
+       StatusCode::kRequestEntityTooLarge, "too big"},
+      {502, "bad gateway", StatusCode::kInternal,
+       "an error on the server (\"bad gateway\") has prevented the request from succeeding"},
   };
   for (const auto& c : cases) {
     Status s = StatusFromResponse(c.http, c.body);
@@ -119,22 +129,7 @@ TEST(ParseServerUrlTest, Table) {
   EXPECT_EQ(ParseServerUrl("https://h:99999").status().code(), StatusCode::kBadRequest);
 }
 
-class ClientTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto server = FakeApiServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    RestConfig config;
-    config.server = server_->url();
-    auto client = Client::New(config);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = std::move(client).value();
-  }
-
-  std::unique_ptr<FakeApiServer> server_;
-  std::unique_ptr<Client> client_;
-};
+using ClientTest = FakeApiServerTest;
 
 TEST_F(ClientTest, CrudRoundTrip) {
   auto created = client_->Create(kConfigMaps, "ns1", ConfigMap("a", "1", {{"app", "web"}}));
@@ -479,6 +474,31 @@ TEST_F(TlsClientTest, KubeconfigFileWorks) {
   EXPECT_EQ((*client)->default_namespace(), "default");
   EXPECT_TRUE((*client)->List(kConfigMaps, "").ok());
   EXPECT_EQ(LoadRestConfig(dir_.path() + "/missing").status().code(), StatusCode::kNotFound);
+}
+
+// A pod's service account files, as the kubelet mounts them (trailing
+// newlines are not part of the token or namespace).
+TEST(InClusterRestConfigTest, ReadsServiceAccountFilesAndEnvironment) {
+  TempDir dir("kubepp-incluster");
+  ASSERT_TRUE(dir.ok());
+  ASSERT_TRUE(apiserver::auth::WriteFileAtomic(dir.path() + "/token", "tok3n\n", 0600).ok());
+  ASSERT_TRUE(apiserver::auth::WriteFileAtomic(dir.path() + "/namespace", "kube-system\n", 0600).ok());
+  ASSERT_TRUE(apiserver::auth::WriteFileAtomic(dir.path() + "/ca.crt", "CA PEM\n", 0600).ok());
+  unsetenv("KUBERNETES_SERVICE_HOST");
+  unsetenv("KUBERNETES_SERVICE_PORT");
+  EXPECT_EQ(InClusterRestConfig(dir.path()).status().code(), StatusCode::kNotFound);
+
+  setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
+  setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+  auto config = InClusterRestConfig(dir.path());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->server, "https://[fd00::1]:443");
+  EXPECT_EQ(config->token, "tok3n");
+  EXPECT_EQ(config->namespace_, "kube-system");
+  EXPECT_EQ(config->ca_pem, "CA PEM\n");
+  EXPECT_EQ(InClusterRestConfig(dir.path() + "/missing").status().code(), StatusCode::kNotFound);
+  unsetenv("KUBERNETES_SERVICE_HOST");
+  unsetenv("KUBERNETES_SERVICE_PORT");
 }
 
 TEST_F(TlsClientTest, BearerTokenAuthenticates) {

@@ -82,6 +82,15 @@ struct Connection {
     ioc.restart();
     ioc.run();
   }
+
+  // Closes the socket on the io_context's thread, aborting the pending
+  // operation. Safe from any thread (the action of a CancelToken).
+  void PostClose() {
+    asio::post(ioc, [this] {
+      error_code ignored;
+      lowest().socket().close(ignored);
+    });
+  }
 };
 
 // Waits for one async operation `start(handler)` and returns its error.
@@ -172,12 +181,7 @@ class HttpTransport final : public Transport {
         conn = std::move(made).value();
       }
       Connection* raw = conn.get();
-      if (!cancel.SetAction([raw] {
-            asio::post(raw->ioc, [raw] {
-              error_code ignored;
-              raw->lowest().socket().close(ignored);
-            });
-          })) {
+      if (!cancel.SetAction([raw] { raw->PostClose(); })) {
         return Status::Ok();  // cancelled before the exchange started
       }
       bool retry = false;
@@ -245,12 +249,7 @@ class HttpTransport final : public Transport {
       conn->plain = std::make_unique<beast::tcp_stream>(conn->ioc);
     }
     Connection* raw = conn.get();
-    if (cancel != nullptr && !cancel->SetAction([raw] {
-          asio::post(raw->ioc, [raw] {
-            error_code ignored;
-            raw->lowest().socket().close(ignored);
-          });
-        })) {
+    if (cancel != nullptr && !cancel->SetAction([raw] { raw->PostClose(); })) {
       return Status::Unavailable("cancelled");
     }
     struct ClearOnExit {
@@ -356,11 +355,12 @@ class HttpTransport final : public Transport {
     return fn(*c.plain);
   }
 
-  // One request/response on `c`. Sets *retry when a pooled connection turned
-  // out to be closed before any response byte arrived.
-  // *reusable: the server allows keep-alive and the response was read whole.
-  StatusOr<HttpResponse> Exchange(Connection& c, const HttpRequest& request, SteadyTime deadline, bool* retry,
-                                  bool* reusable) {
+  // Writes `request` on `c` and reads the response head into `parser`.
+  // Sets *retry when a pooled connection turned out to be closed before any
+  // response byte arrived (safe to resend only for idempotent methods).
+  template <typename Parser>
+  Status SendAndReadHead(Connection& c, const HttpRequest& request, SteadyTime deadline, Parser& parser,
+                         bool* retry) {
     auto req = BuildRequest(request);
     c.lowest().expires_at(deadline);
     error_code ec = WithStream(c, [&](auto& stream) {
@@ -370,39 +370,6 @@ class HttpTransport final : public Transport {
       *retry = c.reused && IsIdempotent(request.method) && IsStaleConnectionError(ec);
       return IoError(request, "write", ec);
     }
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    parser.header_limit(1024 * 1024);
-    ec = WithStream(c, [&](auto& stream) {
-      return RunOp(c, [&](auto handler) { bhttp::async_read(stream, c.buffer, parser, handler); });
-    });
-    if (ec) {
-      *retry = c.reused && IsIdempotent(request.method) && !parser.got_some() && IsStaleConnectionError(ec);
-      return IoError(request, "read response", ec);
-    }
-    auto msg = parser.release();
-    HttpResponse out;
-    out.status = static_cast<int>(msg.result_int());
-    out.headers = CopyHeaders(msg);
-    out.body = std::move(msg.body());
-    *reusable = msg.keep_alive();
-    return out;
-  }
-
-  // Streams one response on `c`. *reusable: the body ended cleanly and the
-  // server allows keep-alive.
-  Status StreamOn(Connection& c, const HttpRequest& request, SteadyTime deadline, const StreamCallbacks& callbacks,
-                  bool* retry, bool* reusable) {
-    auto req = BuildRequest(request);
-    c.lowest().expires_at(deadline);
-    error_code ec = WithStream(c, [&](auto& stream) {
-      return RunOp(c, [&](auto handler) { bhttp::async_write(stream, req, handler); });
-    });
-    if (ec) {
-      *retry = c.reused && IsIdempotent(request.method) && IsStaleConnectionError(ec);
-      return IoError(request, "write", ec);
-    }
-    bhttp::response_parser<bhttp::buffer_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     parser.header_limit(1024 * 1024);
     ec = WithStream(c, [&](auto& stream) {
@@ -412,6 +379,34 @@ class HttpTransport final : public Transport {
       *retry = c.reused && IsIdempotent(request.method) && !parser.got_some() && IsStaleConnectionError(ec);
       return IoError(request, "read response", ec);
     }
+    return Status::Ok();
+  }
+
+  // One request/response on `c`. *retry: as SendAndReadHead.
+  // *reusable: the server allows keep-alive and the response was read whole.
+  StatusOr<HttpResponse> Exchange(Connection& c, const HttpRequest& request, SteadyTime deadline, bool* retry,
+                                  bool* reusable) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    RETURN_IF_ERROR(SendAndReadHead(c, request, deadline, parser, retry));
+    error_code ec = WithStream(c, [&](auto& stream) {
+      return RunOp(c, [&](auto handler) { bhttp::async_read(stream, c.buffer, parser, handler); });
+    });
+    if (ec) return IoError(request, "read response", ec);
+    auto msg = parser.release();
+    HttpResponse out;
+    out.status = static_cast<int>(msg.result_int());
+    out.headers = CopyHeaders(msg);
+    out.body = std::move(msg.body());
+    *reusable = msg.keep_alive();
+    return out;
+  }
+
+  // Streams one response on `c`. *retry: as SendAndReadHead. *reusable: the
+  // body ended cleanly and the server allows keep-alive.
+  Status StreamOn(Connection& c, const HttpRequest& request, SteadyTime deadline, const StreamCallbacks& callbacks,
+                  bool* retry, bool* reusable) {
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    RETURN_IF_ERROR(SendAndReadHead(c, request, deadline, parser, retry));
     if (callbacks.on_head) {
       callbacks.on_head(static_cast<int>(parser.get().result_int()), CopyHeaders(parser.get()));
     }
@@ -420,7 +415,7 @@ class HttpTransport final : public Transport {
     while (!parser.is_done()) {
       parser.get().body().data = buf.data();
       parser.get().body().size = buf.size();
-      ec = WithStream(c, [&](auto& stream) {
+      error_code ec = WithStream(c, [&](auto& stream) {
         return RunOp(c, [&](auto handler) { bhttp::async_read_some(stream, c.buffer, parser, handler); });
       });
       if (ec == bhttp::error::need_buffer) ec = {};

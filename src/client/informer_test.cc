@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "client/testing/fake_apiserver.h"
+#include "client/testing/fake_apiserver_test.h"
 
 namespace kubepp::client {
 namespace {
@@ -71,31 +71,8 @@ class Recorder {
   std::vector<std::string> events_;
 };
 
-// Polls `cond` until true or 10 s passed (for state observed only through
-// the server's counters; the informer has no hook for them).
-template <typename Cond>
-bool Eventually(Cond cond) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
-
-class InformerTest : public ::testing::Test {
+class InformerTest : public FakeApiServerTest {
  protected:
-  void SetUp() override {
-    auto server = FakeApiServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    RestConfig config;
-    config.server = server_->url();
-    auto client = Client::New(config);
-    ASSERT_TRUE(client.ok());
-    client_ = std::move(client).value();
-  }
-
   InformerOptions Options() {
     InformerOptions o;
     o.namespace_ = "ns1";
@@ -111,8 +88,11 @@ class InformerTest : public ::testing::Test {
     return created.ok() ? *created : json();
   }
 
-  std::unique_ptr<FakeApiServer> server_;
-  std::unique_ptr<Client> client_;
+  // Starts `informer`; true once it has synced and its watch is open.
+  bool StartAndWatch(SharedInformer& informer) {
+    informer.Start();
+    return informer.WaitForSync(10s) && Eventually([&] { return server_->open_watches() == 1; });
+  }
 };
 
 TEST_F(InformerTest, ListsInPagesThenDeliversWatchEvents) {
@@ -149,9 +129,7 @@ TEST_F(InformerTest, RewatchesFromLastVersionWhenTheStreamEnds) {
   SharedInformer informer(*client_, kConfigMaps, Options());
   Recorder rec;
   informer.AddEventHandler(rec.Handler());
-  informer.Start();
-  ASSERT_TRUE(informer.WaitForSync(10s));
-  ASSERT_TRUE(Eventually([&] { return server_->open_watches() == 1; }));
+  ASSERT_TRUE(StartAndWatch(informer));
   MustCreate("b", "1");
   ASSERT_EQ(rec.WaitForCount(2).size(), 2u);
 
@@ -168,9 +146,7 @@ TEST_F(InformerTest, RelistsAfterExpiredAndReportsMissedDeletesAsTombstones) {
   SharedInformer informer(*client_, kConfigMaps, Options());
   Recorder rec;
   informer.AddEventHandler(rec.Handler());
-  informer.Start();
-  ASSERT_TRUE(informer.WaitForSync(10s));
-  ASSERT_TRUE(Eventually([&] { return server_->open_watches() == 1; }));
+  ASSERT_TRUE(StartAndWatch(informer));
   rec.Clear();
 
   // Changes the informer never sees as events, then history is compacted
@@ -195,9 +171,7 @@ TEST_F(InformerTest, RelistsWhenTheWatchIsRejectedWithGone) {
   SharedInformer informer(*client_, kConfigMaps, Options());
   Recorder rec;
   informer.AddEventHandler(rec.Handler());
-  informer.Start();
-  ASSERT_TRUE(informer.WaitForSync(10s));
-  ASSERT_TRUE(Eventually([&] { return server_->open_watches() == 1; }));
+  ASSERT_TRUE(StartAndWatch(informer));
   server_->FailNext("GET", 410, "Gone", "too old", 1);
   server_->CloseWatches();  // re-watch -> 410 at the head -> re-list
   ASSERT_TRUE(Eventually([&] { return server_->list_count() == 2 && server_->open_watches() == 1; }));
@@ -222,9 +196,7 @@ TEST_F(InformerTest, RetriesAFailedInitialList) {
 
 TEST_F(InformerTest, BookmarksAdvanceTheResourceVersion) {
   SharedInformer informer(*client_, kConfigMaps, Options());
-  informer.Start();
-  ASSERT_TRUE(informer.WaitForSync(10s));
-  ASSERT_TRUE(Eventually([&] { return server_->open_watches() == 1; }));
+  ASSERT_TRUE(StartAndWatch(informer));
   MustCreate("elsewhere", "1", "ns2");  // not seen by an ns1 informer
   EXPECT_NE(informer.LastSyncResourceVersion(), std::to_string(server_->resource_version()));
   server_->SendBookmarks();
@@ -295,9 +267,7 @@ TEST_F(InformerTest, FactorySharesInformersAndIndexes) {
 
 TEST_F(InformerTest, StopEndsAnOpenWatchPromptly) {
   SharedInformer informer(*client_, kConfigMaps, Options());
-  informer.Start();
-  ASSERT_TRUE(informer.WaitForSync(10s));
-  ASSERT_TRUE(Eventually([&] { return server_->open_watches() == 1; }));
+  ASSERT_TRUE(StartAndWatch(informer));
   auto start = std::chrono::steady_clock::now();
   informer.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);

@@ -5,6 +5,16 @@
 #include "apiserver/auth/files.h"
 
 namespace kubepp::client {
+namespace {
+
+// The file without its trailing newlines and spaces.
+StatusOr<std::string> ReadTrimmed(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, apiserver::auth::ReadFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
 
 RestConfig RestConfigFromContext(const apiserver::auth::KubeconfigContext& context) {
   RestConfig config;
@@ -36,17 +46,11 @@ StatusOr<RestConfig> InClusterRestConfig(const std::string& secrets_dir) {
   std::string h(host);
   if (h.find(':') != std::string::npos) h = "[" + h + "]";
   config.server = "https://" + h + ":" + port;
-  ASSIGN_OR_RETURN(std::string token, apiserver::auth::ReadFile(secrets_dir + "/token"));
-  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
-  config.token = std::move(token);
+  ASSIGN_OR_RETURN(config.token, ReadTrimmed(secrets_dir + "/token"));
   auto ca = apiserver::auth::ReadFile(secrets_dir + "/ca.crt");
-  if (ca.ok()) config.ca_pem = *ca;
-  auto ns = apiserver::auth::ReadFile(secrets_dir + "/namespace");
-  if (ns.ok()) {
-    std::string n = *ns;
-    while (!n.empty() && (n.back() == '\n' || n.back() == ' ')) n.pop_back();
-    config.namespace_ = n;
-  }
+  if (ca.ok()) config.ca_pem = std::move(ca).value();
+  auto ns = ReadTrimmed(secrets_dir + "/namespace");
+  if (ns.ok()) config.namespace_ = std::move(ns).value();
   return config;
 }
 

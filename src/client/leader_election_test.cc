@@ -11,23 +11,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "client/testing/fake_apiserver.h"
+#include "client/testing/fake_apiserver_test.h"
 
 namespace kubepp::client {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-template <typename Cond>
-bool Eventually(Cond cond, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 struct Observed {
   std::atomic<int> started{0};
@@ -40,19 +30,8 @@ struct Observed {
   }
 };
 
-class LeaderElectionTest : public ::testing::Test {
+class LeaderElectionTest : public FakeApiServerTest {
  protected:
-  void SetUp() override {
-    auto server = FakeApiServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    RestConfig config;
-    config.server = server_->url();
-    auto client = Client::New(config);
-    ASSERT_TRUE(client.ok());
-    client_ = std::move(client).value();
-  }
-
   LeaderElectionConfig Config(const std::string& identity, Observed* observed) {
     LeaderElectionConfig c;
     c.lease_namespace = "kube-system";
@@ -81,9 +60,6 @@ class LeaderElectionTest : public ::testing::Test {
     auto l = Lease();
     return l ? (*l)["spec"].value("holderIdentity", "") : "<none>";
   }
-
-  std::unique_ptr<FakeApiServer> server_;
-  std::unique_ptr<Client> client_;
 };
 
 TEST_F(LeaderElectionTest, RejectsBadConfigs) {

@@ -60,16 +60,8 @@ std::string GoJsonString(std::string_view s) {
       case '\t':
         out += "\\t";
         break;
-      case '<':
-      case '>':
-      case '&': {
-        char buf[8];
-        std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-        out += buf;
-        break;
-      }
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
           char buf[8];
           std::snprintf(buf, sizeof(buf), "\\u%04x", c);
           out += buf;

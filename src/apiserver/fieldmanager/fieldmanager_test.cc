@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/schema/schema.h"
+#include "apiserver/fieldmanager/testdata.h"
 
 namespace kubepp::apiserver::fieldmanager {
 namespace {
@@ -499,22 +500,8 @@ TEST(FieldManagerUpdateTest, CreateRecordsEveryFieldAsUpstreamDoes) {
   EXPECT_EQ(e["apiVersion"], "apps/v1");
   EXPECT_EQ(e["time"], kT1);
   EXPECT_EQ(e["fieldsType"], "FieldsV1");
-  // Byte for byte what kube-apiserver records for this create: a "." on
-  // values created whole, none on values a zero Deployment already has
-  // (spec, strategy, template, containers).
-  EXPECT_EQ(e["fieldsV1"], J(R"({
-    "f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}},
-                   "f:labels": {".": {}, "f:app": {}}},
-    "f:spec": {"f:progressDeadlineSeconds": {}, "f:replicas": {}, "f:revisionHistoryLimit": {}, "f:selector": {},
-               "f:strategy": {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}},
-               "f:template": {"f:metadata": {"f:labels": {".": {}, "f:app": {}}},
-                              "f:spec": {"f:containers": {"k:{\"name\":\"nginx\"}": {
-                                  ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {},
-                                  "f:ports": {".": {}, "k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {
-                                      ".": {}, "f:containerPort": {}, "f:protocol": {}}},
-                                  "f:resources": {}, "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}},
-                                "f:dnsPolicy": {}, "f:restartPolicy": {}, "f:schedulerName": {},
-                                "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}}}}})"));
+  // Byte for byte what kube-apiserver records for this create.
+  EXPECT_EQ(e["fieldsV1"], J(testdata::kClientSideApplyDeploymentFields));
 }
 
 TEST(FieldManagerUpdateTest, ChangesMoveOwnershipAndMergeTheManagersEntry) {

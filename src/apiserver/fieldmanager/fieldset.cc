@@ -34,7 +34,8 @@ Node UnionNodes(const Node& a, const Node& b) {
   return out;
 }
 
-Node DifferenceNodes(const Node& a, const Node& b) {
+// Members of `a` that are not members of `b`; `recursive`: nor below one.
+Node DifferenceNodes(const Node& a, const Node& b, bool recursive) {
   Node out;
   out.member = a.member && !b.member;
   for (const auto& [k, ac] : a.children) {
@@ -43,7 +44,8 @@ Node DifferenceNodes(const Node& a, const Node& b) {
       out.children.emplace(k, ac);
       continue;
     }
-    Node d = DifferenceNodes(ac, it->second);
+    if (recursive && it->second.member) continue;  // the whole subtree goes
+    Node d = DifferenceNodes(ac, it->second, recursive);
     if (!d.Empty()) out.children.emplace(k, std::move(d));
   }
   return out;
@@ -57,22 +59,6 @@ Node IntersectNodes(const Node& a, const Node& b) {
     if (it == b.children.end()) continue;
     Node i = IntersectNodes(ac, it->second);
     if (!i.Empty()) out.children.emplace(k, std::move(i));
-  }
-  return out;
-}
-
-Node RecursiveDifferenceNodes(const Node& a, const Node& b) {
-  Node out;
-  out.member = a.member && !b.member;
-  for (const auto& [k, ac] : a.children) {
-    auto it = b.children.find(k);
-    if (it == b.children.end()) {
-      out.children.emplace(k, ac);
-      continue;
-    }
-    if (it->second.member) continue;  // the whole subtree goes
-    Node d = RecursiveDifferenceNodes(ac, it->second);
-    if (!d.Empty()) out.children.emplace(k, std::move(d));
   }
   return out;
 }
@@ -193,16 +179,10 @@ const Node* FieldSet::Node::Child(std::string_view element) const {
 }
 
 StatusOr<FieldSet> FieldSet::FromFieldsV1(const json& fields) {
-  FieldSet s;
   if (!fields.is_object()) return Status::BadRequest("FieldsV1 must be a JSON object");
-  for (const auto& [k, v] : fields.items()) {
-    if (k == ".") continue;  // the object itself: never tracked
-    ASSIGN_OR_RETURN(std::string elem, CanonicalElement(k));
-    Node child;
-    RETURN_IF_ERROR(FieldsToNode(v, child, 1));
-    Node& slot = s.root_.children[elem];
-    slot = UnionNodes(slot, child);
-  }
+  FieldSet s;
+  RETURN_IF_ERROR(FieldsToNode(fields, s.root_, 0));
+  s.root_.member = false;  // the object itself ("." or {}): never tracked
   return s;
 }
 
@@ -237,7 +217,7 @@ FieldSet FieldSet::Union(const FieldSet& other) const {
 
 FieldSet FieldSet::Difference(const FieldSet& other) const {
   FieldSet s;
-  s.root_ = DifferenceNodes(root_, other.root_);
+  s.root_ = DifferenceNodes(root_, other.root_, /*recursive=*/false);
   return s;
 }
 
@@ -249,7 +229,7 @@ FieldSet FieldSet::Intersection(const FieldSet& other) const {
 
 FieldSet FieldSet::RecursiveDifference(const FieldSet& other) const {
   FieldSet s;
-  s.root_ = RecursiveDifferenceNodes(root_, other.root_);
+  s.root_ = DifferenceNodes(root_, other.root_, /*recursive=*/true);
   return s;
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apiserver/fieldmanager/testdata.h"
+
 namespace kubepp::apiserver::fieldmanager {
 namespace {
 
@@ -15,26 +17,9 @@ FieldSet Parse(const char* text) {
   return s.ok() ? *s : FieldSet();
 }
 
-// What kube-apiserver records for `kubectl apply` (client-side) creating a
-// Deployment: member leaves, "." on items and on values created whole.
-constexpr const char kClientSideApplyFields[] = R"({
-  "f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}},
-                 "f:labels": {".": {}, "f:app": {}}},
-  "f:spec": {"f:progressDeadlineSeconds": {}, "f:replicas": {}, "f:revisionHistoryLimit": {}, "f:selector": {},
-             "f:strategy": {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}},
-             "f:template": {"f:metadata": {"f:labels": {".": {}, "f:app": {}}},
-                            "f:spec": {"f:containers": {"k:{\"name\":\"nginx\"}": {
-                                ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {},
-                                "f:ports": {".": {}, "k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {
-                                    ".": {}, "f:containerPort": {}, "f:protocol": {}}},
-                                "f:resources": {}, "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}},
-                              "f:dnsPolicy": {}, "f:restartPolicy": {}, "f:schedulerName": {},
-                              "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}}}}
-})";
-
 TEST(FieldSetTest, FieldsV1RoundTripsUpstreamEncoding) {
-  json in = json::parse(kClientSideApplyFields);
-  FieldSet s = Parse(kClientSideApplyFields);
+  json in = json::parse(testdata::kClientSideApplyDeploymentFields);
+  FieldSet s = Parse(testdata::kClientSideApplyDeploymentFields);
   EXPECT_EQ(s.ToFieldsV1(), in);
   EXPECT_TRUE(s.Has({"f:spec", "f:replicas"}));
   EXPECT_TRUE(s.Has({"f:metadata", "f:labels"}));  // ".": the map itself
