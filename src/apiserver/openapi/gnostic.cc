@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/yaml/yaml.h"
+
 // Field numbers below are those of gnostic's openapiv2/OpenAPIv2.proto
 // (package openapi.v2); every message field there is proto3, so zero values
 // (empty strings, false) are left out, while a present sub-message is always
@@ -60,7 +62,7 @@ bool IsExtension(std::string_view key) { return key.starts_with("x-"); }
 // NamedAny{name = 1, value = 2: Any{yaml = 2}}.
 void Extension(Msg* m, int field, const std::string& name, const json& value) {
   Msg any;
-  any.Str(2, ToYaml(value));
+  any.Str(2, api::yaml::ToYaml(value));
   Msg named;
   named.Str(1, name);
   named.Sub(2, any);
@@ -477,80 +479,7 @@ Status EncodeSecurityDefinitions(const json& v, const std::string& path, Msg* ou
   return Status::Ok();
 }
 
-bool PlainYamlScalar(std::string_view s) {
-  if (s.empty()) return false;
-  if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return false;
-  for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '/' || c == '-' || c == '+';
-    if (!ok) return false;
-  }
-  // YAML 1.1 readers (go-yaml v2, which kubectl uses) take these as booleans or null.
-  static const std::string_view kWords[] = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"};
-  std::string lower;
-  for (char c : s) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  for (std::string_view w : kWords) {
-    if (lower == w) return false;
-  }
-  return true;
-}
-
-std::string YamlScalar(const json& v) {
-  if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    // A JSON string literal is also a valid YAML double-quoted scalar.
-    return PlainYamlScalar(s) ? s : v.dump();
-  }
-  return v.dump();  // numbers, booleans, null
-}
-
-bool IsEmptyCollection(const json& v) { return (v.is_object() || v.is_array()) && v.empty(); }
-
-void EmitYaml(const json& v, int indent, std::string* out) {
-  const std::string pad(static_cast<size_t>(indent), ' ');
-  if (v.is_object()) {
-    for (const auto& [k, val] : v.items()) {
-      json key = k;
-      out->append(pad).append(YamlScalar(key)).append(":");
-      if (IsEmptyCollection(val)) {
-        out->append(val.is_object() ? " {}\n" : " []\n");
-      } else if (val.is_object()) {
-        out->append("\n");
-        EmitYaml(val, indent + 2, out);
-      } else if (val.is_array()) {
-        out->append("\n");
-        EmitYaml(val, indent, out);
-      } else {
-        out->append(" ").append(YamlScalar(val)).append("\n");
-      }
-    }
-  } else if (v.is_array()) {
-    for (const json& e : v) {
-      if (IsEmptyCollection(e)) {
-        out->append(pad).append(e.is_object() ? "- {}\n" : "- []\n");
-      } else if (e.is_object() || e.is_array()) {
-        // The element's block at indent+2, its first line's indentation
-        // replaced by the "- " marker.
-        std::string block;
-        EmitYaml(e, indent + 2, &block);
-        out->append(pad).append("- ").append(block.substr(static_cast<size_t>(indent) + 2));
-      } else {
-        out->append(pad).append("- ").append(YamlScalar(e)).append("\n");
-      }
-    }
-  } else {
-    out->append(pad).append(YamlScalar(v)).append("\n");
-  }
-}
-
 }  // namespace
-
-std::string ToYaml(const json& value) {
-  if (IsEmptyCollection(value)) return value.is_object() ? "{}\n" : "[]\n";
-  std::string out;
-  EmitYaml(value, 0, &out);
-  return out;
-}
 
 // Document{swagger = 1, info = 2, host = 3, base_path = 4, schemes = 5,
 // consumes = 6, produces = 7, paths = 8, definitions = 9, security = 12,

@@ -8,7 +8,8 @@
 // parameters, responses with schemas, definitions (Schema: $ref, type,
 // format, required, items, properties, additionalProperties, allOf),
 // security and securityDefinitions (apiKey), and x- vendor extensions, which
-// gnostic keeps as NamedAny{name, Any{yaml}} with the value re-written as YAML.
+// gnostic keeps as NamedAny{name, Any{yaml}} with the value re-written as YAML
+// (api::yaml::ToYaml, the go-yaml style kubectl's reader parses back).
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -25,10 +26,5 @@ namespace kubepp::apiserver::openapi::internal {
 // BadRequest naming the JSON path of a member whose shape the encoder does
 // not understand (a wrong JSON type, or an unsupported parameter location).
 StatusOr<std::string> EncodeGnosticV2(const nlohmann::json& swagger);
-
-// A JSON value as a YAML document (block style, keys in the JSON's order,
-// strings quoted when plain YAML would read them as something else), as
-// gnostic stores vendor extension values.
-std::string ToYaml(const nlohmann::json& value);
 
 }  // namespace kubepp::apiserver::openapi::internal

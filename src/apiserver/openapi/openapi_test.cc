@@ -936,37 +936,6 @@ TEST(OpenApiV2ProtobufTest, DefinitionGvkExtensionIsAYamlList) {
 // ---------------------------------------------------------------------------
 // Encoder pieces.
 
-TEST(GnosticTest, ToYaml) {
-  struct Case {
-    json value;
-    std::string want;
-  };
-  const std::vector<Case> cases = {
-      {"merge", "merge\n"},
-      {"merge,retainKeys", "\"merge,retainKeys\"\n"},
-      {"", "\"\"\n"},
-      {"true", "\"true\"\n"},
-      {"No", "\"No\"\n"},
-      {"1.5", "\"1.5\"\n"},
-      {"v1", "v1\n"},
-      {"rbac.authorization.k8s.io", "rbac.authorization.k8s.io\n"},
-      {"a: b", "\"a: b\"\n"},
-      {json::array({"containerPort", "protocol"}), "- containerPort\n- protocol\n"},
-      {Gvk("", "v1", "Status"), "group: \"\"\nkind: Status\nversion: v1\n"},
-      {json::array({Gvk("", "v1", "Status"), Gvk("apps", "v1", "Status")}),
-       "- group: \"\"\n  kind: Status\n  version: v1\n- group: apps\n  kind: Status\n  version: v1\n"},
-      {json({{"a", json::array({1, 2})}, {"b", json::object()}, {"c", {{"d", true}}}}),
-       "a:\n- 1\n- 2\nb: {}\nc:\n  d: true\n"},
-      {json::array(), "[]\n"},
-  };
-  for (const Case& c : cases) {
-    EXPECT_EQ(internal::ToYaml(c.value), c.want) << c.value.dump();
-    auto back = api::yaml::ParseYaml(c.want);
-    ASSERT_TRUE(back.ok()) << c.want;
-    EXPECT_EQ(*back, c.value) << c.want;
-  }
-}
-
 TEST(GnosticTest, EncodesSmallDocumentExactly) {
   const json doc = json::parse(R"({"swagger":"2.0","info":{"title":"T","version":"v"},
     "paths":{"/a":{"get":{"operationId":"x","x-k":"v"}}}})");

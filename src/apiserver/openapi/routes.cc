@@ -138,6 +138,36 @@ std::string UpperFirst(std::string_view s) {
   return out;
 }
 
+// The media types a PATCH accepts (upstream 1.33 without CBOR).
+const std::vector<std::string>& PatchMediaTypes() {
+  static const std::vector<std::string> p = {
+      "application/json-patch+json", "application/merge-patch+json",
+      "application/strategic-merge-patch+json", "application/apply-patch+yaml"};
+  return p;
+}
+
+// Upstream's names for a group in operation ids and tags:
+// "" -> "Core"/"core", "rbac.authorization.k8s.io" -> "RbacAuthorization"/"rbacAuthorization".
+std::string GroupIdentifier(const std::string& group, bool upper_first) {
+  std::string out;
+  if (group.empty()) {
+    out = "core";
+  } else {
+    std::string_view g = group;
+    if (g.ends_with(".k8s.io")) g.remove_suffix(7);
+    bool up = false;
+    for (char c : g) {
+      if (c == '.' || c == '-') {
+        up = true;
+        continue;
+      }
+      out.push_back(up && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+      up = false;
+    }
+  }
+  return upper_first ? UpperFirst(out) : out;
+}
+
 constexpr std::string_view kStatusDef = "io.k8s.apimachinery.pkg.apis.meta.v1.Status";
 constexpr std::string_view kDeleteOptionsDef = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions";
 constexpr std::string_view kWatchEventDef = "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent";
@@ -207,7 +237,6 @@ class RouteSet {
 
 struct Builder {
   const api::Schema& schema;
-  const GroupVersion& gv;
   std::string prefix;   // "/api/v1" or "/apis/apps/v1"
   std::string id_gv;    // "CoreV1", "AppsV1"
   std::string tag;      // "core_v1"
@@ -338,8 +367,7 @@ struct Builder {
       const std::string path = item + "/" + s.name;
       const std::string suffix = scope + r.kind + UpperFirst(s.name);
       const Gvk sub_gvk{s.group, s.version, s.kind};
-      const bool connect = s.kind.size() > 7 && s.kind.ends_with("Options");
-      if (connect) {
+      if (s.kind.ends_with("Options")) {  // a connect subresource (exec, attach, proxy, ...)
         AddConnect(path, connect_params, s, suffix, sub_gvk, "");
         if (s.name == "proxy") {
           Params with_path = connect_params;
@@ -391,36 +419,9 @@ struct Builder {
 
 }  // namespace
 
-const std::vector<std::string>& PatchMediaTypes() {
-  static const std::vector<std::string> p = {
-      "application/json-patch+json", "application/merge-patch+json",
-      "application/strategic-merge-patch+json", "application/apply-patch+yaml"};
-  return p;
-}
-
-std::string GroupIdentifier(const std::string& group, bool upper_first) {
-  std::string out;
-  if (group.empty()) {
-    out = "core";
-  } else {
-    std::string_view g = group;
-    if (g.ends_with(".k8s.io")) g.remove_suffix(7);
-    bool up = false;
-    for (char c : g) {
-      if (c == '.' || c == '-') {
-        up = true;
-        continue;
-      }
-      out.push_back(up && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
-      up = false;
-    }
-  }
-  return upper_first ? UpperFirst(out) : out;
-}
-
 std::vector<PathItem> BuildRoutes(const ResourceTable& table, const api::Schema& schema,
                                   const GroupVersion& gv) {
-  Builder b{schema, gv, {}, {}, {}, {}};
+  Builder b{schema, {}, {}, {}, {}};
   b.prefix = gv.group.empty() ? "/api/" + gv.version : "/apis/" + gv.group + "/" + gv.version;
   b.id_gv = GroupIdentifier(gv.group, true) + UpperFirst(gv.version);
   b.tag = GroupIdentifier(gv.group, false) + "_" + gv.version;

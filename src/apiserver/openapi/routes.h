@@ -63,13 +63,6 @@ struct PathItem {
   std::vector<Operation> operations;  // in method order get, put, post, delete, options, head, patch
 };
 
-// The media types a PATCH accepts (upstream 1.33 without CBOR).
-const std::vector<std::string>& PatchMediaTypes();
-
-// Upstream's names for a group in operation ids and tags:
-// "" -> "Core"/"core", "rbac.authorization.k8s.io" -> "RbacAuthorization"/"rbacAuthorization".
-std::string GroupIdentifier(const std::string& group, bool upper_first);
-
 // Every route of one group-version, sorted by path. Response and body
 // definitions are schema definition names (resolved through `schema`); an
 // entry whose kind `schema` lacks gets no schema on that response.

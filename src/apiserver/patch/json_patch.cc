@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/field_error.h"
 #include "apiserver/patch/internal.h"
 #include "apiserver/patch/patch.h"
 
@@ -23,25 +24,6 @@ struct OpError {
   std::string message;
 };
 
-// Go's strconv.Quote for the ASCII keys array indices come from.
-std::string GoQuoteKey(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 // Go's strconv.Atoi: optional sign, decimal digits, no spaces. On failure
 // returns false with Go's error text in *err.
 bool Atoi(std::string_view key, int64_t* out, std::string* err) {
@@ -54,7 +36,7 @@ bool Atoi(std::string_view key, int64_t* out, std::string* err) {
   bool syntax_ok = !digits.empty();
   for (char c : digits) syntax_ok = syntax_ok && c >= '0' && c <= '9';
   if (!syntax_ok) {
-    *err = "strconv.Atoi: parsing " + GoQuoteKey(key) + ": invalid syntax";
+    *err = "strconv.Atoi: parsing " + api::GoQuote(key) + ": invalid syntax";
     return false;
   }
   uint64_t magnitude = 0;
@@ -62,7 +44,7 @@ bool Atoi(std::string_view key, int64_t* out, std::string* err) {
   constexpr uint64_t kMaxPositive = static_cast<uint64_t>(INT64_MAX);
   if (ec != std::errc() || ptr != digits.data() + digits.size() ||
       magnitude > kMaxPositive + (negative ? 1 : 0)) {
-    *err = "strconv.Atoi: parsing " + GoQuoteKey(key) + ": value out of range";
+    *err = "strconv.Atoi: parsing " + api::GoQuote(key) + ": value out of range";
     return false;
   }
   *out = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
@@ -167,21 +149,9 @@ bool ContainerRemove(json& container, const std::string& key, std::string* err) 
     container.erase(key);
     return true;
   }
-  int64_t idx = 0;
-  if (!Atoi(key, &idx, err)) return false;
-  const auto len = static_cast<int64_t>(container.size());
-  if (idx >= len) {
-    *err = InvalidIndex(idx);
-    return false;
-  }
-  if (idx < 0) {
-    if (idx < -len) {
-      *err = InvalidIndex(idx);
-      return false;
-    }
-    idx += len;
-  }
-  container.erase(static_cast<size_t>(idx));
+  std::optional<size_t> idx = ArrayGetIndex(container, key, err);
+  if (!idx) return false;
+  container.erase(*idx);
   return true;
 }
 
@@ -301,17 +271,16 @@ std::optional<OpError> Replace(json& doc, const json& op) {
   if (loc.container == nullptr) {
     return OpError{"replace operation does not apply: doc is missing path: " + path + ": missing value"};
   }
-  json* current = nullptr;
-  if (!ContainerGet(*loc.container, loc.key, &current, &err)) {
-    return OpError{"replace operation does not apply: doc is missing key: " + path + ": missing value"};
-  }
   // Like the library, a missing object member is set rather than refused.
   if (loc.container->is_object()) {
     (*loc.container)[loc.key] = Value(op);
-  } else {
-    std::optional<size_t> idx = ArrayGetIndex(*loc.container, loc.key, &err);
-    (*loc.container)[*idx] = Value(op);
+    return std::nullopt;
   }
+  std::optional<size_t> idx = ArrayGetIndex(*loc.container, loc.key, &err);
+  if (!idx) {
+    return OpError{"replace operation does not apply: doc is missing key: " + path + ": missing value"};
+  }
+  (*loc.container)[*idx] = Value(op);
   return std::nullopt;
 }
 

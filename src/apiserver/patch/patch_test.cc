@@ -194,6 +194,10 @@ INSTANTIATE_TEST_SUITE_P(
             "referenced"},
         JsonPatchErrorCase{"RemoveDashIndex", R"({"foo":[]})", R"([{"op":"remove","path":"/foo/-"}])",
                            "error in remove for path: '/foo/-': strconv.Atoi: parsing \"-\": invalid syntax"},
+        // Go's %q escapes a newline as \n.
+        JsonPatchErrorCase{
+            "RemoveIndexWithNewline", R"({"foo":[1]})", R"([{"op":"remove","path":"/foo/1\n"}])",
+            "error in remove for path: '/foo/1\n': strconv.Atoi: parsing \"1\\n\": invalid syntax"},
         JsonPatchErrorCase{
             "RemoveNegativeOnEmpty", R"({"foo":[]})", R"([{"op":"remove","path":"/foo/-1"}])",
             "error in remove for path: '/foo/-1': Unable to access invalid index: -1: invalid index "

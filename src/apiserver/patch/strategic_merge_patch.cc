@@ -49,8 +49,6 @@ constexpr const char kBadPrimitiveList[] = "invalid patch format of primitive li
 constexpr const char kBadRetainKeys[] = "invalid patch format of retainKeys";
 constexpr const char kBadSetElementOrder[] = "invalid patch format of setElementOrder list";
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 bool IsDirective(const json& value, std::string_view directive) {
   return value.is_string() && value.get_ref<const std::string&>() == directive;
 }
@@ -98,6 +96,11 @@ const TypeRef* ElementType(const TypeRef* list) {
 Status NoMergeKey(const json& element, std::string_view merge_key) {
   return Status::BadRequest("map: " + element.dump() +
                             " does not contain declared merge key: " + std::string(merge_key));
+}
+
+Status NotAMap(const json& element, std::string_view merge_key) {
+  return Status::BadRequest("expected a map in a list merged on " + std::string(merge_key) +
+                            ", but received " + element.dump());
 }
 
 Status BadPatchType(const json& directive, const json& map) {
@@ -183,8 +186,7 @@ class IdentityIndex {
 Status RequireMergeKey(const std::vector<json>& list, std::string_view merge_key) {
   for (const json& element : list) {
     if (!element.is_object()) {
-      return Status::BadRequest("expected a map in a list merged on " + std::string(merge_key) +
-                                ", but received " + element.dump());
+      return NotAMap(element, merge_key);
     }
     if (!element.contains(merge_key)) return NoMergeKey(element, merge_key);
   }
@@ -371,8 +373,8 @@ Status Merger::ApplyRetainKeys(json& original, json& patch) {
   auto retained = [&kept](const std::string& key) { return kept.count(key) > 0; };
   // Every field the patch sets must be one the directive keeps.
   for (auto p = patch.begin(); p != patch.end(); ++p) {
-    if (p->is_null() || StartsWith(p.key(), kDeleteFromPrimitiveListPrefix) ||
-        StartsWith(p.key(), kSetElementOrderPrefix)) {
+    if (p->is_null() || p.key().starts_with(kDeleteFromPrimitiveListPrefix) ||
+        p.key().starts_with(kSetElementOrderPrefix)) {
       continue;
     }
     if (!retained(p.key())) return Status::BadRequest(kBadRetainKeys);
@@ -395,8 +397,7 @@ Status ValidateAgainstOrder(const json& patch_list, const json& order, std::stri
   for (const json& item : patch_list) {
     if (!merge_key.empty()) {
       if (!item.is_object()) {
-        return Status::BadRequest("expected a map in a list merged on " + std::string(merge_key) +
-                                  ", but received " + item.dump());
+        return NotAMap(item, merge_key);
       }
       auto directive = item.find(kDirectiveMarker);
       if (directive != item.end() && IsDirective(*directive, kDeleteDirective)) continue;
@@ -429,7 +430,7 @@ Status ValidateAgainstOrder(const json& patch_list, const json& order, std::stri
 Status Merger::MergeSetElementOrder(json& original, json& patch, const TypeRef* type) {
   std::vector<std::string> keys;
   for (auto it = patch.begin(); it != patch.end(); ++it) {
-    if (StartsWith(it.key(), kSetElementOrderPrefix)) keys.push_back(it.key());
+    if (it.key().starts_with(kSetElementOrderPrefix)) keys.push_back(it.key());
   }
   for (const std::string& key : keys) {
     json order = std::move(patch[key]);
@@ -621,7 +622,7 @@ StatusOr<json> Merger::MergeMap(json original, json patch, const TypeRef* type) 
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     std::string key = it.key();
     bool delete_list = false;
-    if (StartsWith(key, kDeleteFromPrimitiveListPrefix)) {
+    if (key.starts_with(kDeleteFromPrimitiveListPrefix)) {
       ASSIGN_OR_RETURN(key, ExtractKey(key, kDeleteFromPrimitiveListPrefix));
       delete_list = true;
     }

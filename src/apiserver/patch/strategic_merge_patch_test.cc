@@ -107,6 +107,12 @@ void ExpectPatchResult(const SmpCase& c, const api::Definition& def, const api::
   EXPECT_EQ(patch, json::parse(c.patch)) << "patch modified";
 }
 
+// ApplyStrategicMergePatch for a v1 Pod of the project schema.
+StatusOr<json> PatchPod(const json& current, const json& patch) {
+  const api::Schema& schema = api::Schema::Default();
+  return ApplyStrategicMergePatch(current, patch, *schema.ResolveKind("v1", "Pod")->definition, schema);
+}
+
 // --- upstream's cases on the MergeItem schema ---------------------------------
 
 class UpstreamCases : public ::testing::TestWithParam<SmpCase> {};
@@ -723,11 +729,7 @@ class Errors : public ::testing::TestWithParam<ErrorCase> {};
 
 TEST_P(Errors, AreReported) {
   const ErrorCase& c = GetParam();
-  const api::Schema& schema = api::Schema::Default();
-  const api::Kind* pod = schema.ResolveKind("v1", "Pod");
-  ASSERT_NE(pod, nullptr);
-  StatusOr<json> got =
-      ApplyStrategicMergePatch(json::parse(c.current), json::parse(c.patch), *pod->definition, schema);
+  StatusOr<json> got = PatchPod(json::parse(c.current), json::parse(c.patch));
   ASSERT_FALSE(got.ok()) << got->dump();
   EXPECT_EQ(got.status().code(), c.code) << got.status().ToString();
   EXPECT_NE(got.status().message().find(c.message_part), std::string::npos) << got.status().message();
@@ -801,19 +803,15 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
 
 TEST(StrategicMergePatchTest, NullPatchChangesNothing) {
-  const api::Schema& schema = api::Schema::Default();
   const json pod = json::parse(R"({"metadata":{"name":"p"}})");
-  StatusOr<json> got =
-      ApplyStrategicMergePatch(pod, json(nullptr), *schema.ResolveKind("v1", "Pod")->definition, schema);
+  StatusOr<json> got = PatchPod(pod, json(nullptr));
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, pod);
 }
 
 TEST(StrategicMergePatchTest, DeleteDirectiveOnWholeObjectEmptiesIt) {
-  const api::Schema& schema = api::Schema::Default();
-  StatusOr<json> got = ApplyStrategicMergePatch(json::parse(R"({"metadata":{"name":"p"},"spec":{}})"),
-                                                json::parse(R"({"$patch":"delete"})"),
-                                                *schema.ResolveKind("v1", "Pod")->definition, schema);
+  StatusOr<json> got =
+      PatchPod(json::parse(R"({"metadata":{"name":"p"},"spec":{}})"), json::parse(R"({"$patch":"delete"})"));
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, json::object());
 }
@@ -833,21 +831,17 @@ TEST(StrategicMergePatchTest, ResultDoesNotDependOnKeyOrder) {
   EXPECT_EQ(*got, json::parse(R"({"mergingIntList":[4,2,3],"nonMergingIntList":[1,3]})"));
 }
 
-
 TEST(StrategicMergePatchTest, DeepNestingIsRefusedNotCrashing) {
-  const api::Schema& schema = api::Schema::Default();
-  const api::Definition& pod = *schema.ResolveKind("v1", "Pod")->definition;
   auto nested = [](int levels) {
     json value = "leaf";
     for (int i = 0; i < levels; ++i) value = json{{"x", std::move(value)}, {"y", json::array({1})}};
     return value;
   };
   // 100 levels of an unknown (free-form) field merge fine.
-  StatusOr<json> shallow = ApplyStrategicMergePatch(json::object({{"deep", nested(100)}}),
-                                                    json::object({{"deep", nested(100)}}), pod, schema);
+  StatusOr<json> shallow = PatchPod(json::object({{"deep", nested(100)}}), json::object({{"deep", nested(100)}}));
   ASSERT_TRUE(shallow.ok()) << shallow.status().ToString();
   for (const json& doc : {json::object(), json::object({{"deep", nested(5000)}})}) {
-    StatusOr<json> got = ApplyStrategicMergePatch(doc, json::object({{"deep", nested(5000)}}), pod, schema);
+    StatusOr<json> got = PatchPod(doc, json::object({{"deep", nested(5000)}}));
     ASSERT_FALSE(got.ok());
     EXPECT_EQ(got.status().code(), StatusCode::kBadRequest);
     EXPECT_EQ(got.status().message(), "the patch nests objects and lists more than 1000 levels deep");
@@ -873,9 +867,7 @@ TEST(StrategicMergePatchTest, LongListsMerge) {
                 {"spec",
                  {{"containers",
                    json::array({{{"name", "c"}, {"env", patch_env}, {"$setElementOrder/env", order}}})}}}};
-  const api::Schema& schema = api::Schema::Default();
-  StatusOr<json> got =
-      ApplyStrategicMergePatch(pod, patch, *schema.ResolveKind("v1", "Pod")->definition, schema);
+  StatusOr<json> got = PatchPod(pod, patch);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   const json& env = (*got)["spec"]["containers"][0]["env"];
   ASSERT_EQ(env.size(), static_cast<size_t>(kItems));

@@ -4,31 +4,23 @@
 #include <nlohmann/json.hpp>
 
 #include "api/quantity.h"
+#include "scheduler/framework/json_access.h"
 
 namespace kubepp::scheduler {
 namespace {
 
+using internal::Find;
 using nlohmann::json;
-
-const json *Child(const json &obj, const char *key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
-}
 
 // Requests of one container; an absent resources.requests means zero.
 StatusOr<Resource> ContainerRequests(const json &container, const std::string &path) {
-  const json *resources = Child(container, "resources");
-  if (resources == nullptr) return Resource{};
-  const json *requests = Child(*resources, "requests");
+  const json *requests = Find(container, {"resources", "requests"});
   if (requests == nullptr) return Resource{};
   return Resource::FromResourceList(*requests, path + ".resources.requests");
 }
 
 bool IsRestartable(const json &container) {
-  const json *policy = Child(container, "restartPolicy");
-  return policy != nullptr && policy->is_string() && policy->get<std::string>() == "Always";
+  return internal::StringAt(container, {"restartPolicy"}) == "Always";
 }
 
 }  // namespace
@@ -85,10 +77,10 @@ bool Resource::IsZeroRequest() const {
 
 StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
   Resource reqs;
-  const json *spec = Child(pod, "spec");
+  const json *spec = Find(pod, {"spec"});
   if (spec == nullptr) return reqs;
 
-  if (const json *containers = Child(*spec, "containers"); containers != nullptr && containers->is_array()) {
+  if (const json *containers = Find(*spec, {"containers"}); containers != nullptr && containers->is_array()) {
     for (size_t i = 0; i < containers->size(); ++i) {
       ASSIGN_OR_RETURN(Resource c,
                        ContainerRequests((*containers)[i], "spec.containers[" + std::to_string(i) + "]"));
@@ -100,7 +92,7 @@ StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
   // to the steady state and to every init step that starts after it.
   Resource sidecars;
   Resource init_max;
-  if (const json *inits = Child(*spec, "initContainers"); inits != nullptr && inits->is_array()) {
+  if (const json *inits = Find(*spec, {"initContainers"}); inits != nullptr && inits->is_array()) {
     for (size_t i = 0; i < inits->size(); ++i) {
       const json &c = (*inits)[i];
       ASSIGN_OR_RETURN(Resource step, ContainerRequests(c, "spec.initContainers[" + std::to_string(i) + "]"));
@@ -116,7 +108,7 @@ StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
   }
   reqs.SetMax(init_max);
 
-  if (const json *overhead = Child(*spec, "overhead"); overhead != nullptr) {
+  if (const json *overhead = Find(*spec, {"overhead"}); overhead != nullptr) {
     ASSIGN_OR_RETURN(Resource o, Resource::FromResourceList(*overhead, "spec.overhead"));
     reqs.Add(o);
   }
@@ -141,15 +133,9 @@ NodeInfo::~NodeInfo() = default;
 StatusOr<NodeInfo> NodeInfo::Create(const json &node) {
   NodeInfo info;
   *info.node_ = node;
-  if (const json *md = Child(node, "metadata"); md != nullptr) {
-    if (const json *name = Child(*md, "name"); name != nullptr && name->is_string()) {
-      info.name_ = name->get<std::string>();
-    }
-  }
-  if (const json *status = Child(node, "status"); status != nullptr) {
-    if (const json *alloc = Child(*status, "allocatable"); alloc != nullptr) {
-      ASSIGN_OR_RETURN(info.allocatable_, Resource::FromResourceList(*alloc, "status.allocatable"));
-    }
+  info.name_ = internal::StringAt(node, {"metadata", "name"});
+  if (const json *alloc = Find(node, {"status", "allocatable"}); alloc != nullptr) {
+    ASSIGN_OR_RETURN(info.allocatable_, Resource::FromResourceList(*alloc, "status.allocatable"));
   }
   return info;
 }

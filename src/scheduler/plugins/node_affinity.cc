@@ -3,26 +3,19 @@
 #include <nlohmann/json.hpp>
 
 #include "api/labels.h"
+#include "scheduler/framework/json_access.h"
 
 namespace kubepp::scheduler::plugins {
 namespace {
 
+using internal::Find;
+using internal::StringAt;
 using nlohmann::json;
-
-const json *Child(const json &obj, const char *key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-std::string Str(const json *j) { return j != nullptr && j->is_string() ? j->get<std::string>() : ""; }
 
 // Labels of a node; non-string values are skipped (the API never sends them).
 api::Labels NodeLabels(const json &node) {
   api::Labels labels;
-  const json *md = Child(node, "metadata");
-  const json *l = md != nullptr ? Child(*md, "labels") : nullptr;
+  const json *l = Find(node, {"metadata", "labels"});
   if (l == nullptr || !l->is_object()) return labels;
   for (const auto &[k, v] : l->items()) {
     if (v.is_string()) labels.emplace(k, v.get<std::string>());
@@ -42,8 +35,8 @@ bool ReadRequirements(const json *list, std::vector<Requirement> *out) {
   if (!list->is_array()) return false;
   for (const auto &e : *list) {
     if (!e.is_object()) return false;
-    Requirement r{Str(Child(e, "key")), Str(Child(e, "operator")), {}};
-    if (const json *vals = Child(e, "values"); vals != nullptr) {
+    Requirement r{StringAt(e, {"key"}), StringAt(e, {"operator"}), {}};
+    if (const json *vals = Find(e, {"values"}); vals != nullptr) {
       if (!vals->is_array()) return false;
       for (const auto &v : *vals) {
         if (!v.is_string()) return false;
@@ -68,8 +61,8 @@ bool FieldRequirementMatches(const Requirement &r, const std::string &node_name,
 
 bool TermMatches(const json &term, const api::Labels &labels, const std::string &node_name) {
   std::vector<Requirement> exprs, fields;
-  if (!ReadRequirements(Child(term, "matchExpressions"), &exprs)) return false;
-  if (!ReadRequirements(Child(term, "matchFields"), &fields)) return false;
+  if (!ReadRequirements(Find(term, {"matchExpressions"}), &exprs)) return false;
+  if (!ReadRequirements(Find(term, {"matchFields"}), &fields)) return false;
   if (exprs.empty() && fields.empty()) return false;
   // Every requirement is checked for validity before any mismatch counts,
   // so an invalid term never matches regardless of order.
@@ -89,11 +82,10 @@ bool TermMatches(const json &term, const api::Labels &labels, const std::string 
 }  // namespace
 
 bool NodeSelectorMatches(const json &node_selector, const json &node) {
-  const json *terms = Child(node_selector, "nodeSelectorTerms");
+  const json *terms = Find(node_selector, {"nodeSelectorTerms"});
   if (terms == nullptr || !terms->is_array()) return false;
   api::Labels labels = NodeLabels(node);
-  const json *md = Child(node, "metadata");
-  std::string name = md != nullptr ? Str(Child(*md, "name")) : "";
+  std::string name = StringAt(node, {"metadata", "name"});
   for (const auto &term : *terms) {
     if (TermMatches(term, labels, name)) return true;
   }
@@ -103,9 +95,9 @@ bool NodeSelectorMatches(const json &node_selector, const json &node) {
 FilterStatus NodeAffinityFilter(const json &pod, const NodeInfo &node) {
   static const FilterStatus kMismatch{FilterCode::kUnschedulableAndUnresolvable,
                                       {std::string(kErrReasonNodeAffinity)}};
-  const json *spec = Child(pod, "spec");
+  const json *spec = Find(pod, {"spec"});
   if (spec == nullptr) return FilterStatus::Success();
-  if (const json *selector = Child(*spec, "nodeSelector"); selector != nullptr) {
+  if (const json *selector = Find(*spec, {"nodeSelector"}); selector != nullptr) {
     if (!selector->is_object()) return kMismatch;
     api::Labels labels = NodeLabels(node.node());
     for (const auto &[k, v] : selector->items()) {
@@ -113,11 +105,8 @@ FilterStatus NodeAffinityFilter(const json &pod, const NodeInfo &node) {
       if (!v.is_string() || it == labels.end() || it->second != v.get<std::string>()) return kMismatch;
     }
   }
-  const json *affinity = Child(*spec, "affinity");
-  const json *node_affinity = affinity != nullptr ? Child(*affinity, "nodeAffinity") : nullptr;
-  const json *required = node_affinity != nullptr
-                             ? Child(*node_affinity, "requiredDuringSchedulingIgnoredDuringExecution")
-                             : nullptr;
+  const json *required =
+      Find(*spec, {"affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"});
   if (required != nullptr && !NodeSelectorMatches(*required, node.node())) return kMismatch;
   return FilterStatus::Success();
 }

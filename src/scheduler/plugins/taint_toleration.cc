@@ -2,30 +2,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scheduler/framework/json_access.h"
+
 namespace kubepp::scheduler::plugins {
-namespace {
 
+using internal::StringAt;
 using nlohmann::json;
-
-// The string at obj[key]; "" when absent, null or not a string.
-std::string Str(const json &obj, const char *key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-}  // namespace
 
 bool ToleratesTaint(const json &toleration, const json &taint) {
   if (!toleration.is_object() || !taint.is_object()) return false;
-  std::string effect = Str(toleration, "effect");
-  if (!effect.empty() && effect != Str(taint, "effect")) return false;
-  std::string key = Str(toleration, "key");
-  if (!key.empty() && key != Str(taint, "key")) return false;
-  std::string op = Str(toleration, "operator");
+  std::string effect = StringAt(toleration, {"effect"});
+  if (!effect.empty() && effect != StringAt(taint, {"effect"})) return false;
+  std::string key = StringAt(toleration, {"key"});
+  if (!key.empty() && key != StringAt(taint, {"key"})) return false;
+  std::string op = StringAt(toleration, {"operator"});
   if (op == "Exists") return true;
-  if (op.empty() || op == "Equal") return Str(toleration, "value") == Str(taint, "value");
+  if (op.empty() || op == "Equal") return StringAt(toleration, {"value"}) == StringAt(taint, {"value"});
   return false;
 }
 
@@ -38,22 +30,16 @@ bool TolerationsTolerateTaint(const json &tolerations, const json &taint) {
 }
 
 FilterStatus TaintTolerationFilter(const json &pod, const NodeInfo &node) {
-  const json &n = node.node();
-  if (!n.contains("spec") || !n["spec"].is_object()) return FilterStatus::Success();
-  auto taints = n["spec"].find("taints");
-  if (taints == n["spec"].end() || !taints->is_array()) return FilterStatus::Success();
-  static const json kNull;
-  const json *tolerations = &kNull;
-  if (pod.is_object() && pod.contains("spec") && pod["spec"].is_object() &&
-      pod["spec"].contains("tolerations")) {
-    tolerations = &pod["spec"]["tolerations"];
-  }
+  const json *taints = internal::Find(node.node(), {"spec", "taints"});
+  if (taints == nullptr || !taints->is_array()) return FilterStatus::Success();
+  const json *tolerations = internal::Find(pod, {"spec", "tolerations"});
   for (const auto &taint : *taints) {
-    std::string effect = Str(taint, "effect");
+    std::string effect = StringAt(taint, {"effect"});
     if (effect != "NoSchedule" && effect != "NoExecute") continue;
-    if (TolerationsTolerateTaint(*tolerations, taint)) continue;
+    if (tolerations != nullptr && TolerationsTolerateTaint(*tolerations, taint)) continue;
     return {FilterCode::kUnschedulableAndUnresolvable,
-            {"node(s) had untolerated taint {" + Str(taint, "key") + ": " + Str(taint, "value") + "}"}};
+            {"node(s) had untolerated taint {" + StringAt(taint, {"key"}) + ": " +
+             StringAt(taint, {"value"}) + "}"}};
   }
   return FilterStatus::Success();
 }
