@@ -43,7 +43,7 @@ StatusOr<json> ApplyPatch(PatchType type, const json& base, const json& patch, c
     }
     case PatchType::kMergePatch: return patch::ApplyMergePatch(base, patch);
     case PatchType::kStrategicMergePatch:
-      return patch::ApplyStrategicMergePatch(base, patch, *kind.definition, api::Schema::Default());
+      return patch::ApplyStrategicMergePatch(base, patch, *kind.definition);
     default: break;
   }
   return Status::BadRequest("unsupported patch type");

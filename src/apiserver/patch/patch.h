@@ -107,7 +107,8 @@ StatusOr<nlohmann::json> ApplyMergePatch(const nlohmann::json& doc, const nlohma
 // every field the patch sets; a $setElementOrder list that disagrees with
 // the patch list; a merging-list element without its merge key; elements of
 // mixed types) with upstream's wording where upstream has one; Invalid for a
-// list of lists (upstream's 422). `schema` is the schema `def` belongs to.
+// list of lists (upstream's 422). Nested definitions are reached through
+// `def`'s field references.
 // Upstream answers most malformed directives with a 500 (plain Go errors);
 // they are BadRequest here. Where upstream copies a patch value verbatim
 // (into a missing field, a "replace"-strategy field or a non-merging list)
@@ -115,6 +116,6 @@ StatusOr<nlohmann::json> ApplyMergePatch(const nlohmann::json& doc, const nlohma
 // stored; a `$patch: replace` object for a field the object lacks keeps its
 // content (upstream drops the field).
 StatusOr<nlohmann::json> ApplyStrategicMergePatch(const nlohmann::json& doc, const nlohmann::json& patch,
-                                                  const api::Definition& def, const api::Schema& schema);
+                                                  const api::Definition& def);
 
 }  // namespace kubepp::apiserver::patch

@@ -667,7 +667,7 @@ StatusOr<json> Merger::MergeMap(json original, json patch, const TypeRef* type) 
 // `schema` is not consulted: the definitions a TypeRef names are linked
 // directly, so `def` leads to everything the merge needs.
 StatusOr<nlohmann::json> ApplyStrategicMergePatch(const nlohmann::json& doc, const nlohmann::json& patch,
-                                                  const api::Definition& def, const api::Schema& /*schema*/) {
+                                                  const api::Definition& def) {
   if (patch.is_null()) return doc;
   if (!patch.is_object()) {
     return Status::BadRequest("json: cannot unmarshal " + internal::GoJsonTypeName(patch) +

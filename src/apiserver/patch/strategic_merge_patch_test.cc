@@ -95,10 +95,10 @@ struct SmpCase {
 
 void PrintTo(const SmpCase& c, std::ostream* os) { *os << c.name; }
 
-void ExpectPatchResult(const SmpCase& c, const api::Definition& def, const api::Schema& schema) {
+void ExpectPatchResult(const SmpCase& c, const api::Definition& def) {
   const json current = json::parse(c.current);
   const json patch = json::parse(c.patch);
-  StatusOr<json> got = ApplyStrategicMergePatch(current, patch, def, schema);
+  StatusOr<json> got = ApplyStrategicMergePatch(current, patch, def);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   // Exact equality: list order is part of upstream's result.
   EXPECT_EQ(*got, json::parse(c.want)) << "got:  " << got->dump() << "\nwant: " << json::parse(c.want).dump();
@@ -110,7 +110,7 @@ void ExpectPatchResult(const SmpCase& c, const api::Definition& def, const api::
 // ApplyStrategicMergePatch for a v1 Pod of the project schema.
 StatusOr<json> PatchPod(const json& current, const json& patch) {
   const api::Schema& schema = api::Schema::Default();
-  return ApplyStrategicMergePatch(current, patch, *schema.ResolveKind("v1", "Pod")->definition, schema);
+  return ApplyStrategicMergePatch(current, patch, *schema.ResolveKind("v1", "Pod")->definition);
 }
 
 // --- upstream's cases on the MergeItem schema ---------------------------------
@@ -119,7 +119,7 @@ class UpstreamCases : public ::testing::TestWithParam<SmpCase> {};
 
 TEST_P(UpstreamCases, MatchUpstreamResult) {
   const api::Schema& schema = MergeItemSchema();
-  ExpectPatchResult(GetParam(), *schema.FindDefinition("test.MergeItem"), schema);
+  ExpectPatchResult(GetParam(), *schema.FindDefinition("test.MergeItem"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -512,7 +512,7 @@ TEST_P(KubectlCases, MatchUpstreamResult) {
   const api::Schema& schema = api::Schema::Default();
   const api::Kind* kind = schema.ResolveKind(c.api_version, c.kind);
   ASSERT_NE(kind, nullptr) << c.kind;
-  ExpectPatchResult(SmpCase{c.name, c.current, c.patch, c.want}, *kind->definition, schema);
+  ExpectPatchResult(SmpCase{c.name, c.current, c.patch, c.want}, *kind->definition);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -826,7 +826,7 @@ TEST(StrategicMergePatchTest, ResultDoesNotDependOnKeyOrder) {
       json::parse(R"({"mergingIntList":[1,2,3],"nonMergingIntList":[1,2,3]})"),
       json::parse(R"({"mergingIntList":[4],"$deleteFromPrimitiveList/mergingIntList":[1],
                       "$deleteFromPrimitiveList/nonMergingIntList":[2]})"),
-      def, schema);
+      def);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, json::parse(R"({"mergingIntList":[4,2,3],"nonMergingIntList":[1,3]})"));
 }
