@@ -541,7 +541,6 @@ def main(argv):
     ap.add_argument("--include-prefix", default="api/types")
     ap.add_argument("--chunk", type=int, default=60, help="structs per generated .cc")
     ap.add_argument("--list-outputs", action="store_true")
-    ap.add_argument("--stamp", help="file to touch after a successful run")
     args = ap.parse_args(argv)
     try:
         with open(args.schema, encoding="utf-8") as f:
@@ -554,9 +553,6 @@ def main(argv):
         assert sorted(files) == sorted(gen.outputs())
         for rel, text in files.items():
             write_if_changed(os.path.join(args.out_dir, rel), text)
-        if args.stamp:
-            with open(args.stamp, "w") as f:
-                f.write("ok\n")
     except (GenError, KeyError, ValueError, OSError) as e:
         print("gen_types.py: %s: %s" % (args.schema, e), file=sys.stderr)
         return 1

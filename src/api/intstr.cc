@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "api/strconv.h"
+
 namespace kubepp::api {
 
 IntOrString IntOrString::FromInt(int64_t value) {
@@ -21,31 +23,6 @@ IntOrString IntOrString::FromString(std::string value) {
 std::string IntOrString::ToString() const { return is_int_ ? std::to_string(int_) : str_; }
 
 namespace {
-
-// Go strconv.Atoi semantics: optional sign, decimal digits, no spaces.
-// Returns "" on success, else the Go-style reason.
-std::string ParseAtoi(std::string_view s, int64_t* out) {
-  std::string_view digits = s;
-  bool neg = false;
-  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
-    neg = digits[0] == '-';
-    digits.remove_prefix(1);
-  }
-  if (digits.empty()) return "invalid syntax";
-  unsigned __int128 v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return "invalid syntax";
-    v = v * 10 + static_cast<unsigned>(c - '0');
-    if (v > static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max()) + 1) {
-      return "value out of range";
-    }
-  }
-  if (!neg && v > static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max())) {
-    return "value out of range";
-  }
-  *out = neg ? static_cast<int64_t>(-static_cast<__int128>(v)) : static_cast<int64_t>(v);
-  return "";
-}
 
 // floor(a / b) and ceil(a / b) for b > 0.
 __int128 FloorDiv(__int128 a, __int128 b) {
@@ -68,10 +45,10 @@ StatusOr<int64_t> IntOrString::ScaledValue(int64_t total, bool round_up) const {
   }
   std::string_view number(str_.data(), str_.size() - 1);
   int64_t pct = 0;
-  std::string reason = ParseAtoi(number, &pct);
+  std::string_view reason = ParseGoInt64(number, &pct);
   if (!reason.empty()) {
     return Status::Invalid("invalid value for IntOrString: invalid value \"" + str_ +
-                           "\": strconv.Atoi: parsing \"" + std::string(number) + "\": " + reason);
+                           "\": strconv.Atoi: parsing \"" + std::string(number) + "\": " + std::string(reason));
   }
   // Exact integer arithmetic; upstream uses float64, which agrees for every
   // value a real object carries.

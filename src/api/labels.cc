@@ -1,25 +1,12 @@
 #include "api/labels.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "api/names.h"
+#include "api/strconv.h"
 
 namespace kubepp::api {
 namespace {
-
-bool ParseInt64(std::string_view s, int64_t* out) {
-  // Go strconv.ParseInt(s, 10, 64): optional sign, digits, nothing else.
-  std::string_view d = s;
-  bool plus = false;
-  if (!d.empty() && d[0] == '+') {
-    d.remove_prefix(1);
-    plus = true;
-  }
-  if (d.empty() || (plus && d[0] == '-')) return false;
-  auto [ptr, ec] = std::from_chars(d.data(), d.data() + d.size(), *out);
-  return ec == std::errc() && ptr == d.data() + d.size();
-}
 
 // Go's %#v of a []string: []string(nil) or []string{"a", "b"}.
 std::string GoStringSlice(const std::vector<std::string>& v) {
@@ -78,7 +65,7 @@ FieldErrors RequirementErrors(const std::string& key, SelectorOperator op,
       }
       for (size_t i = 0; i < vals.size(); ++i) {
         int64_t ignored;
-        if (!ParseInt64(vals[i], &ignored)) {
+        if (!ParseGoInt64(vals[i], &ignored).empty()) {
           errs.push_back(FieldError::InvalidString("values[" + std::to_string(i) + "]", vals[i],
                                                    "for 'Gt', 'Lt' operators, the value must be an integer"));
         }
@@ -351,7 +338,8 @@ bool LabelRequirement::Matches(const Labels& labels) const {
     case SelectorOperator::kGreaterThan:
     case SelectorOperator::kLessThan: {
       int64_t have, want;
-      if (!has || values_.size() != 1 || !ParseInt64(it->second, &have) || !ParseInt64(values_[0], &want)) {
+      if (!has || values_.size() != 1 || !ParseGoInt64(it->second, &have).empty() ||
+          !ParseGoInt64(values_[0], &want).empty()) {
         return false;
       }
       return op_ == SelectorOperator::kGreaterThan ? have > want : have < want;

@@ -74,23 +74,8 @@ Status RangeError(std::string_view text, std::string_view what) {
 
 std::string FormatUtc(int64_t nanos, int frac_digits) {
   int64_t secs = FloorDiv(nanos, kNanosPerSecond);
-  int64_t sub = nanos - secs * kNanosPerSecond;
-  int64_t days = FloorDiv(secs, 86400);
-  int64_t sod = secs - days * 86400;
-  int64_t y;
-  int m, d;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d",
-                        static_cast<long long>(y), m, d, static_cast<int>(sod / 3600),
-                        static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
-  std::string out(buf, static_cast<size_t>(n));
-  if (frac_digits > 0) {
-    std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(sub));
-    out.append(buf, static_cast<size_t>(1 + frac_digits));
-  }
-  out.push_back('Z');
-  return out;
+  // Every int64 nanosecond instant lies within years 1677..2262.
+  return *FormatRfc3339Utc(secs, static_cast<int32_t>(nanos - secs * kNanosPerSecond), frac_digits);
 }
 
 }  // namespace
@@ -190,5 +175,28 @@ std::string Time::FormatMicro() const { return FormatUtc(nanos_, 6); }
 
 Time Time::TruncateToSeconds() const { return Time(UnixSeconds() * kNanosPerSecond); }
 Time Time::TruncateToMicros() const { return Time(FloorDiv(nanos_, 1000) * 1000); }
+
+std::optional<std::string> FormatRfc3339Utc(int64_t seconds, int32_t nanos, int frac_digits) {
+  // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z; bounding the seconds also
+  // keeps the day arithmetic from overflowing.
+  if (seconds < -62167219200LL || seconds > 253402300799LL) return std::nullopt;
+  if (nanos < 0 || nanos >= kNanosPerSecond || frac_digits < 0 || frac_digits > 9) return std::nullopt;
+  int64_t days = FloorDiv(seconds, 86400);
+  int64_t sod = seconds - days * 86400;
+  int64_t y;
+  int m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d",
+                        static_cast<long long>(y), m, d, static_cast<int>(sod / 3600),
+                        static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+  std::string out(buf, static_cast<size_t>(n));
+  if (frac_digits > 0) {
+    std::snprintf(buf, sizeof buf, ".%09d", static_cast<int>(nanos));
+    out.append(buf, static_cast<size_t>(1 + frac_digits));
+  }
+  out.push_back('Z');
+  return out;
+}
 
 }  // namespace kubepp::api

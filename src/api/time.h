@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,5 +63,13 @@ class Time {
   int64_t nanos_ = 0;
   std::string text_;
 };
+
+// `seconds` since the Unix epoch plus `nanos` as RFC 3339 in UTC with
+// `frac_digits` (0..9) fractional digits, truncated: 0 gives metav1.Time's
+// "2006-01-02T15:04:05Z", 6 MicroTime's "2006-01-02T15:04:05.000000Z".
+// Covers years 0..9999, wider than Time (protobuf Timestamps reach that far);
+// nullopt outside them (Go refuses to marshal those too), for nanos outside
+// [0, 1e9) or frac_digits outside 0..9.
+std::optional<std::string> FormatRfc3339Utc(int64_t seconds, int32_t nanos, int frac_digits);
 
 }  // namespace kubepp::api

@@ -96,5 +96,20 @@ TEST(TimeTest, OrderingIsByInstant) {
   EXPECT_EQ(Time::FromUnixSeconds(INT64_MAX).UnixNanos(), INT64_MAX);
 }
 
+TEST(TimeTest, FormatRfc3339UtcCoversYearsZeroTo9999) {
+  EXPECT_EQ(FormatRfc3339Utc(0, 0, 0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339Utc(-1, 999999999, 6), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339Utc(1704164645, 123456789, 9), "2024-01-02T03:04:05.123456789Z");
+  EXPECT_EQ(FormatRfc3339Utc(1704164645, 123456789, 3), "2024-01-02T03:04:05.123Z");
+  // Beyond what Time holds, as protobuf Timestamps may be.
+  EXPECT_EQ(FormatRfc3339Utc(-62167219200LL, 0, 0), "0000-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339Utc(253402300799LL, 0, 6), "9999-12-31T23:59:59.000000Z");
+  EXPECT_EQ(FormatRfc3339Utc(-62167219201LL, 0, 0), std::nullopt);
+  EXPECT_EQ(FormatRfc3339Utc(253402300800LL, 0, 0), std::nullopt);
+  EXPECT_EQ(FormatRfc3339Utc(0, -1, 0), std::nullopt);
+  EXPECT_EQ(FormatRfc3339Utc(0, 1000000000, 0), std::nullopt);
+  EXPECT_EQ(FormatRfc3339Utc(0, 0, 10), std::nullopt);
+}
+
 }  // namespace
 }  // namespace kubepp::api

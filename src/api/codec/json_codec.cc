@@ -5,14 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "api/field_error.h"
+#include "api/json_depth.h"
 
 namespace kubepp::api {
 namespace {
 
 using nlohmann::json;
-
-constexpr int kMaxDepth = 512;
-
 
 std::string Unknown(const std::string& path) { return "unknown field \"" + path + "\""; }
 std::string Duplicate(const std::string& path) { return "duplicate field \"" + path + "\""; }
@@ -119,7 +117,7 @@ class Scanner {
 
   // Skips any value without inspecting it.
   bool SkipValue(int depth) {
-    if (depth > kMaxDepth) return false;
+    if (depth > kMaxJsonDepth) return false;
     SkipWs();
     if (pos_ >= s_.size()) return false;
     const char c = s_[pos_];
@@ -148,7 +146,7 @@ class Scanner {
   }
 
   bool TypedValue(const TypeRef& t, const std::string& path, int depth) {
-    if (depth > kMaxDepth) return false;
+    if (depth > kMaxJsonDepth) return false;
     switch (t.kind) {
       case TypeKind::kRef:
         return StructValue(*t.ref, path, depth);
@@ -216,7 +214,7 @@ void Walk(const TypeRef& t, json* v, const std::string& path, bool prune, int de
 
 void WalkStruct(const Definition& def, json* v, const std::string& path, bool prune, int depth,
                 std::vector<std::string>* out) {
-  if (depth > kMaxDepth || def.special != Special::kNone || !v->is_object()) return;
+  if (depth > kMaxJsonDepth || def.special != Special::kNone || !v->is_object()) return;
   for (auto it = v->begin(); it != v->end();) {
     const std::string field_path = JoinFieldPath(path, it.key());
     const Field* f = def.FindField(it.key());
@@ -235,7 +233,7 @@ void WalkStruct(const Definition& def, json* v, const std::string& path, bool pr
 
 void Walk(const TypeRef& t, json* v, const std::string& path, bool prune, int depth,
           std::vector<std::string>* out) {
-  if (depth > kMaxDepth) return;
+  if (depth > kMaxJsonDepth) return;
   switch (t.kind) {
     case TypeKind::kRef:
       WalkStruct(*t.ref, v, path, prune, depth, out);
@@ -259,39 +257,9 @@ void Walk(const TypeRef& t, json* v, const std::string& path, bool prune, int de
 
 }  // namespace
 
-namespace {
-
-// The nesting depth of a JSON text, counted outside strings; stops counting
-// past kMaxDepth. Callers walk decoded objects recursively (strictness
-// checks, protobuf and YAML encoders), so absurd nesting is refused here,
-// before it can exhaust a stack.
-bool NestingWithinLimit(std::string_view bytes, size_t* offset) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    char c = bytes[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth) {
-        *offset = i;
-        return false;
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 StatusOr<json> DecodeJson(std::string_view bytes) {
-  if (size_t offset = 0; !NestingWithinLimit(bytes, &offset)) {
-    return Status::BadRequest("json: nesting deeper than " + std::to_string(kMaxDepth) +
+  if (size_t offset = JsonDepthExceededAt(bytes); offset != std::string_view::npos) {
+    return Status::BadRequest("json: nesting deeper than " + std::to_string(kMaxJsonDepth) +
                               " levels at offset " + std::to_string(offset));
   }
   try {

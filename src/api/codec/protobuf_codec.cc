@@ -24,6 +24,18 @@ constexpr std::string_view kPrefix("k8s\0", 4);
 constexpr int kMaxDepth = 100;
 constexpr std::string_view kWatchEvent = "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent";
 
+// A full body: the prefix and a runtime.Unknown around the kind's message.
+std::string Envelope(std::string_view api_version, std::string_view kind, std::string_view raw) {
+  std::string type_meta;
+  wire::AppendLen(&type_meta, 1, api_version);
+  wire::AppendLen(&type_meta, 2, kind);
+  std::string out(kPrefix);
+  wire::AppendLen(&out, 1, type_meta);
+  wire::AppendLen(&out, 2, raw);
+  wire::AppendLen(&out, 3, "");  // contentEncoding
+  wire::AppendLen(&out, 4, "");  // contentType
+  return out;
+}
 
 bool IsMetaKind(const Definition& def) {
   return def.name.rfind("io.k8s.apimachinery.pkg.apis.meta.v1.", 0) == 0;
@@ -327,14 +339,7 @@ bool Encoder::EmbeddedObject(const json& obj, int depth, std::string* out) {
   if (def.proto.empty()) return false;
   std::string raw;
   if (!Message(def, obj, "object", depth + 1, &raw).ok()) return false;
-  std::string type_meta;
-  wire::AppendLen(&type_meta, 1, av->get_ref<const std::string&>());
-  wire::AppendLen(&type_meta, 2, kd->get_ref<const std::string&>());
-  out->assign(kPrefix);
-  wire::AppendLen(out, 1, type_meta);
-  wire::AppendLen(out, 2, raw);
-  wire::AppendLen(out, 3, "");
-  wire::AppendLen(out, 4, "");
+  *out = Envelope(av->get_ref<const std::string&>(), kd->get_ref<const std::string&>(), raw);
   return true;
 }
 
@@ -707,28 +712,6 @@ class Decoder {
 
 }  // namespace
 
-StatusOr<std::string> EncodeProtobufMessage(const json& object, const Definition& def,
-                                            const Schema& schema) {
-  std::string out;
-  try {
-    RETURN_IF_ERROR(Encoder(schema).Message(def, object, "", 0, &out));
-  } catch (const std::exception& e) {
-    return Status::BadRequest(std::string("protobuf encode: ") + e.what());
-  }
-  return out;
-}
-
-StatusOr<json> DecodeProtobufMessage(std::string_view bytes, const Definition& def,
-                                     const Schema& schema) {
-  json out = json::object();
-  try {
-    RETURN_IF_ERROR(Decoder(schema).Message(def, bytes, "", 0, &out));
-  } catch (const std::exception& e) {
-    return Status::BadRequest(std::string("protobuf decode: ") + e.what());
-  }
-  return out;
-}
-
 StatusOr<std::string> EncodeProtobuf(const json& object, const Schema& schema) {
   if (!object.is_object()) return Status::BadRequest("object: expected a JSON object");
   auto av = object.find("apiVersion");
@@ -748,16 +731,13 @@ StatusOr<std::string> EncodeProtobuf(const json& object, const Schema& schema) {
                             api_version + "\"");
   }
   const Definition& def = is_list ? *k->list : *k->definition;
-  ASSIGN_OR_RETURN(std::string raw, EncodeProtobufMessage(object, def, schema));
-  std::string type_meta;
-  wire::AppendLen(&type_meta, 1, api_version);
-  wire::AppendLen(&type_meta, 2, kind);
-  std::string out(kPrefix);
-  wire::AppendLen(&out, 1, type_meta);
-  wire::AppendLen(&out, 2, raw);
-  wire::AppendLen(&out, 3, "");  // contentEncoding
-  wire::AppendLen(&out, 4, "");  // contentType
-  return out;
+  std::string raw;
+  try {
+    RETURN_IF_ERROR(Encoder(schema).Message(def, object, "", 0, &raw));
+  } catch (const std::exception& e) {
+    return Status::BadRequest(std::string("protobuf encode: ") + e.what());
+  }
+  return Envelope(api_version, kind, raw);
 }
 
 StatusOr<json> DecodeProtobuf(std::string_view body, const Schema& schema) {

@@ -44,10 +44,4 @@ StatusOr<std::string> EncodeProtobuf(const nlohmann::json& object,
 StatusOr<nlohmann::json> DecodeProtobuf(std::string_view body,
                                         const Schema& schema = Schema::Default());
 
-// The kind's message alone (no prefix/envelope), for embedding.
-StatusOr<std::string> EncodeProtobufMessage(const nlohmann::json& object, const Definition& def,
-                                            const Schema& schema = Schema::Default());
-StatusOr<nlohmann::json> DecodeProtobufMessage(std::string_view bytes, const Definition& def,
-                                               const Schema& schema = Schema::Default());
-
 }  // namespace kubepp::api

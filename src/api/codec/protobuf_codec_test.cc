@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "api/json_depth.h"
 #include "api/schema/sample.h"
 
 namespace kubepp::api {
@@ -266,7 +267,7 @@ TEST(ProtobufTest, WatchEventCarriesServedObjectsInProtobuf) {
 // JSON body, so no decoded object is too deep for the recursive walkers.
 TEST(ProtobufMalformedTest, DeeplyNestedEmbeddedJsonIsRefused) {
   json deep = json::array();
-  for (int i = 0; i < 600; ++i) deep = json::array({deep});
+  for (int i = 0; i < kMaxJsonDepth + 100; ++i) deep = json::array({deep});
   const json event = {{"apiVersion", "v1"}, {"kind", "WatchEvent"}, {"type", "ADDED"},
                       {"object", {{"kind", "NotServed"}, {"v", deep}}}};
   auto encoded = EncodeProtobuf(event);

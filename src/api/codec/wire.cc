@@ -1,8 +1,5 @@
 #include "api/codec/wire.h"
 
-#include <cstdio>
-#include <cstring>
-
 #include "api/time.h"
 
 namespace kubepp::api::wire {
@@ -85,22 +82,6 @@ bool Reader::Skip(WireType wt) {
   return false;  // groups (3, 4) and 6, 7 are not used by Kubernetes
 }
 
-namespace {
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-}  // namespace
-
 bool ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos) {
   // One RFC 3339 parser for the project: api::Time's (calendar-checked).
   auto t = Time::Parse(s);
@@ -118,31 +99,7 @@ bool ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos) {
 }
 
 std::optional<std::string> FormatRfc3339(int64_t seconds, int32_t nanos, bool micro) {
-  // Reject values whose day arithmetic could overflow before the year check.
-  if (seconds < -62167219200LL || seconds > 253402300799LL) return std::nullopt;
-  if (nanos < 0 || nanos > 999999999) return std::nullopt;
-  int64_t days = seconds / 86400;
-  int64_t rem = seconds % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  if (y < 0 || y > 9999) return std::nullopt;
-  char buf[64];
-  if (micro) {
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", static_cast<int>(y), m, d,
-                  static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                  static_cast<int>(rem % 60), nanos / 1000);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(y), m, d,
-                  static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                  static_cast<int>(rem % 60));
-  }
-  return std::string(buf);
+  return FormatRfc3339Utc(seconds, nanos, micro ? 6 : 0);
 }
-
 
 }  // namespace kubepp::api::wire

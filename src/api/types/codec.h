@@ -20,11 +20,10 @@
 #include <string_view>
 #include <utility>
 
+#include "api/json_depth.h"
 #include "common/status.h"
 
 namespace kubepp::api {
-
-inline constexpr int kMaxJsonDepth = 1000;
 
 template <typename T>
 StatusOr<T> Decode(std::string_view json_text) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "api/json_depth.h"
+
 namespace kubepp::api::types_internal {
 namespace {
 
@@ -14,26 +16,6 @@ Status Prepend(const Status& s, std::string segment) {
 }
 
 std::string Got(const Json& j) { return ", got " + std::string(TypeName(j)); }
-
-// Deepest nesting of arrays/objects in `text`, stopping early past `limit`.
-int NestingDepth(std::string_view text, int limit) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') {
-      if (++depth > max_depth) max_depth = depth;
-      if (max_depth > limit) return max_depth;
-    } else if (c == ']' || c == '}') --depth;
-  }
-  return max_depth;
-}
 
 }  // namespace
 
@@ -76,7 +58,7 @@ void PutField(Json& obj, const char* name, Json value) { obj.emplace(name, std::
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Status ParseJson(std::string_view text, Json* out) {
-  if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+  if (JsonDepthExceededAt(text) != std::string_view::npos) {
     return Status::BadRequest("invalid JSON: nesting deeper than " + std::to_string(kMaxJsonDepth) +
                               " levels");
   }

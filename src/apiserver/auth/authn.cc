@@ -9,15 +9,12 @@
 #include "apiserver/auth/files.h"
 #include "apiserver/auth/pki.h"
 #include "common/log.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::auth {
 
 bool UserInfo::InGroup(std::string_view group) const {
   return std::find(groups.begin(), groups.end(), group) != groups.end();
-}
-
-void AddAuthenticatedGroup(UserInfo& user) {
-  if (!user.InGroup(kAuthenticatedGroup)) user.groups.emplace_back(kAuthenticatedGroup);
 }
 
 // ---- x509 ----
@@ -43,7 +40,6 @@ StatusOr<std::optional<UserInfo>> X509Authenticator::Authenticate(const Credenti
   UserInfo user;
   user.name = info->common_name;
   user.groups = info->organizations;
-  AddAuthenticatedGroup(user);
   {
     constexpr size_t kMaxCached = 4096;
     std::lock_guard lock(mu_);
@@ -205,9 +201,7 @@ StatusOr<std::optional<UserInfo>> TokenFileAuthenticator::Authenticate(const Cre
   while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
   size_t sp = h.find(' ');
   if (sp == std::string_view::npos) return std::optional<UserInfo>();
-  std::string scheme(h.substr(0, sp));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer") return std::optional<UserInfo>();
+  if (!EqualsIgnoreCase(h.substr(0, sp), "bearer")) return std::optional<UserInfo>();
   std::string_view token = h.substr(sp + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
@@ -220,9 +214,7 @@ StatusOr<std::optional<UserInfo>> TokenFileAuthenticator::Authenticate(const Cre
   }
   auto it = tokens_.find(token);
   if (it == tokens_.end()) return Status::Unauthorized("invalid bearer token");
-  UserInfo user = it->second;
-  AddAuthenticatedGroup(user);
-  return std::optional<UserInfo>(std::move(user));
+  return std::optional<UserInfo>(it->second);
 }
 
 // ---- union and entry point ----
@@ -250,7 +242,7 @@ StatusOr<UserInfo> AuthenticateRequest(const Authenticator& authn, const Credent
     return Status::Unauthorized("Unauthorized");
   }
   UserInfo user = std::move(**r);
-  AddAuthenticatedGroup(user);
+  if (!user.InGroup(kAuthenticatedGroup)) user.groups.emplace_back(kAuthenticatedGroup);
   return user;
 }
 

@@ -10,7 +10,9 @@
 // client sees, upstream's 401 body message "Unauthorized", and hands the
 // detailed reason back separately for the log.
 //
-// Every authenticated user carries the group "system:authenticated".
+// AuthenticateRequest adds the group "system:authenticated" to every user it
+// lets through (the authenticators themselves report only what the
+// credentials say).
 //
 // Thread-safety: Authenticate is const and safe from many threads at once in
 // every implementation here (TokenFileAuthenticator reloads under a mutex).
@@ -41,9 +43,6 @@ struct UserInfo {
 
   bool InGroup(std::string_view group) const;
 };
-
-// Adds kAuthenticatedGroup to `user` unless present.
-void AddAuthenticatedGroup(UserInfo& user);
 
 // What a request presents.
 struct Credentials {

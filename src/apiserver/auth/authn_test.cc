@@ -41,7 +41,7 @@ TEST(X509AuthenticatorTest, CertificateBecomesUserAndGroups) {
   ASSERT_TRUE(admin.ok()) << admin.status().ToString();
   ASSERT_TRUE(admin->has_value());
   EXPECT_EQ((*admin)->name, "system:admin");
-  EXPECT_THAT((*admin)->groups, ElementsAre("system:masters", "system:authenticated"));
+  EXPECT_THAT((*admin)->groups, ElementsAre("system:masters"));
 
   auto node = IssueClientCert(pki->ca, "system:node:n1", {"system:nodes"}, kT0);
   ASSERT_TRUE(node.ok());
@@ -53,7 +53,7 @@ TEST(X509AuthenticatorTest, CertificateBecomesUserAndGroups) {
   ASSERT_TRUE(n1.ok()) << n1.status().ToString();
   ASSERT_TRUE(n1->has_value());
   EXPECT_EQ((*n1)->name, "system:node:n1");
-  EXPECT_THAT((*n1)->groups, ElementsAre("system:nodes", "system:authenticated"));
+  EXPECT_THAT((*n1)->groups, ElementsAre("system:nodes"));
 
   // No certificate: not applicable.
   auto none = authn.Authenticate({"", "Bearer x"});
@@ -83,6 +83,54 @@ TEST(X509AuthenticatorTest, CertificateBecomesUserAndGroups) {
   // Garbage never crashes.
   EXPECT_FALSE(authn.Authenticate({"garbage", ""}).ok());
   EXPECT_FALSE(authn.Authenticate({"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", ""}).ok());
+}
+
+// A clock the test moves; X509Authenticator takes a plain function pointer.
+std::atomic<int64_t> g_offset_seconds{0};
+Clock::time_point MovableNow() { return kT0 + std::chrono::seconds(g_offset_seconds.load()); }
+
+// Verified certificates are cached; the cache must not outlive a
+// certificate's expiry nor hand one certificate's user to another.
+TEST(X509AuthenticatorTest, CachedCertificatesStillExpire) {
+  TempDir dir;
+  auto pki = MakePki(dir.path());
+  ASSERT_TRUE(pki.ok());
+  g_offset_seconds = 3600;
+  X509Authenticator authn(pki->ca.cert_pem, &MovableNow);
+  auto day = IssueClientCert(pki->ca, "day", {"g1"}, kT0, hours(24));
+  auto other = IssueClientCert(pki->ca, "other", {"g2"}, kT0, hours(24));
+  ASSERT_TRUE(day.ok() && other.ok());
+
+  for (int i = 0; i < 2; ++i) {  // the second round is served from the cache
+    auto a = authn.Authenticate({day->cert_pem, ""});
+    ASSERT_TRUE(a.ok() && a->has_value()) << i;
+    EXPECT_EQ((*a)->name, "day");
+    EXPECT_THAT((*a)->groups, ElementsAre("g1"));
+    auto b = authn.Authenticate({other->cert_pem, ""});
+    ASSERT_TRUE(b.ok() && b->has_value()) << i;
+    EXPECT_EQ((*b)->name, "other");
+  }
+
+  // Past notAfter the cached entry no longer answers.
+  g_offset_seconds = 25 * 3600;
+  auto expired = authn.Authenticate({day->cert_pem, ""});
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.status().code(), StatusCode::kUnauthorized);
+  EXPECT_THAT(expired.status().message(), HasSubstr("expired"));
+
+  // A certificate without a real expiry (RFC 5280's 99991231235959Z) is
+  // accepted and cached like any other.
+  g_offset_seconds = 3600;
+  auto forever = IssueClientCert(pki->ca, "forever", {}, kT0, std::chrono::seconds(253402300799 - 1767225600));
+  ASSERT_TRUE(forever.ok()) << forever.status().ToString();
+  auto info = InspectCertificate(forever->cert_pem);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->not_after, Clock::time_point::max());
+  for (int i = 0; i < 2; ++i) {
+    auto f = authn.Authenticate({forever->cert_pem, ""});
+    ASSERT_TRUE(f.ok() && f->has_value()) << f.status().ToString();
+    EXPECT_EQ((*f)->name, "forever");
+  }
 }
 
 TEST(TokenCsvTest, ParsesUpstreamFormat) {
@@ -145,13 +193,13 @@ TEST(TokenFileAuthenticatorTest, BearerTokensAndReload) {
   ASSERT_TRUE(alice->has_value());
   EXPECT_EQ((*alice)->name, "alice");
   EXPECT_EQ((*alice)->uid, "1");
-  EXPECT_THAT((*alice)->groups, ElementsAre("dev", "ops", "system:authenticated"));
+  EXPECT_THAT((*alice)->groups, ElementsAre("dev", "ops"));
 
   auto node = (*authn)->Authenticate({"", "bearer join"});
   ASSERT_TRUE(node.ok());
   ASSERT_TRUE(node->has_value());
   EXPECT_EQ((*node)->name, "system:node-bootstrap");
-  EXPECT_THAT((*node)->groups, ElementsAre("system:bootstrappers", "system:authenticated"));
+  EXPECT_THAT((*node)->groups, ElementsAre("system:bootstrappers"));
 
   auto wrong = (*authn)->Authenticate({"", "Bearer nope"});
   ASSERT_FALSE(wrong.ok());
@@ -207,10 +255,13 @@ TEST(UnionAuthenticatorTest, TriesEachInOrder) {
   auto admin = AuthenticateRequest(authn, {pki->admin_client.cert_pem, "Bearer join"}, &why);
   ASSERT_TRUE(admin.ok());
   EXPECT_EQ(admin->name, "system:admin");  // the certificate comes first
+  // The entry point adds system:authenticated, once.
+  EXPECT_THAT(admin->groups, ElementsAre("system:masters", "system:authenticated"));
 
   auto node = AuthenticateRequest(authn, {"", "Bearer join"}, &why);
   ASSERT_TRUE(node.ok());
   EXPECT_EQ(node->name, "system:node-bootstrap");
+  EXPECT_THAT(node->groups, ElementsAre("system:bootstrappers", "system:authenticated"));
 
   // A bad certificate does not stop a good token.
   auto both = AuthenticateRequest(authn, {"garbage", "Bearer join"}, &why);
@@ -247,12 +298,6 @@ TEST(NodeTokenTest, CreatedOnceAndReused) {
   ASSERT_TRUE(WriteFileAtomic(other.path() + "/token", "\n", 0600).ok());
   EXPECT_FALSE(EnsureNodeToken(other.path()).ok());
 }
-
-}  // namespace
-}  // namespace kubepp::apiserver::auth
-
-namespace kubepp::apiserver::auth {
-namespace {
 
 TEST(TokenCsvTest, GarbageNeverCrashes) {
   std::mt19937 rng(11);

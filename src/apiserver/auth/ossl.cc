@@ -8,13 +8,6 @@
 #include <cstring>
 
 namespace kubepp::apiserver::auth::internal {
-namespace {
-
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-
 BioPtr MemBio(std::string_view data) {
   return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }
@@ -25,8 +18,6 @@ StatusOr<std::string> DrainBio(BIO* bio) {
   if (n < 0 || data == nullptr) return Status::Internal("empty BIO");
   return std::string(data, static_cast<size_t>(n));
 }
-
-}  // namespace
 
 std::string OpenSslErrors() {
   std::string out;
@@ -97,7 +88,13 @@ StatusOr<std::chrono::system_clock::time_point> Asn1ToTime(const ASN1_TIME* t) {
   std::memset(&tm, 0, sizeof tm);
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return Status::BadRequest("certificate: bad time field");
   time_t secs = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(secs);
+  // system_clock counts nanoseconds in int64 (years 1677..2262); RFC 5280's
+  // "no expiry" 99991231235959Z would overflow it, so clamp.
+  using Clock = std::chrono::system_clock;
+  constexpr auto kLimit = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count();
+  if (secs >= kLimit) return Clock::time_point::max();
+  if (secs <= -kLimit) return Clock::time_point::min();
+  return Clock::from_time_t(secs);
 }
 
 }  // namespace kubepp::apiserver::auth::internal

@@ -5,6 +5,7 @@
 // Thread-safety: stateless functions; OpenSSL 3 is thread-safe for these uses.
 #pragma once
 
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -23,8 +24,17 @@ struct X509Free {
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+// A read-only memory BIO over `data` (which must outlive it); null on failure.
+BioPtr MemBio(std::string_view data);
+// The bytes written to a memory BIO. Errors: Internal.
+StatusOr<std::string> DrainBio(BIO* bio);
 
 // The OpenSSL error queue as text (and cleared), for messages.
 std::string OpenSslErrors();
@@ -44,7 +54,8 @@ StatusOr<std::string> KeyToPem(EVP_PKEY* key);
 // A new EC P-256 key.
 StatusOr<PkeyPtr> GenerateKey();
 
-// Seconds since the epoch of an ASN1_TIME.
+// Seconds since the epoch of an ASN1_TIME, clamped to the clock's range
+// (time_point::max() for RFC 5280's "no expiry" 99991231235959Z).
 StatusOr<std::chrono::system_clock::time_point> Asn1ToTime(const ASN1_TIME* t);
 
 }  // namespace kubepp::apiserver::auth::internal

@@ -387,8 +387,7 @@ StatusOr<std::string> SignCsr(const CertKeyPair& ca, std::string_view csr_pem, s
                               std::chrono::seconds validity, bool server_auth, const std::vector<std::string>& sans) {
   if (user.empty()) return Status::Invalid("certificate request: user name is empty");
   if (csr_pem.size() > (1 << 20)) return Status::BadRequest("certificate request: too large");
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(csr_pem.data(), static_cast<int>(csr_pem.size())),
-                                                &BIO_free);
+  internal::BioPtr bio = internal::MemBio(csr_pem);
   std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr),
                                                          &X509_REQ_free);
   if (!req) return Status::BadRequest("certificate request: not a PEM CSR (" + internal::OpenSslErrors() + ")");
@@ -421,27 +420,12 @@ StatusOr<CertKeyPair> MakeCsr(std::string_view user, const std::vector<std::stri
   if (X509_REQ_set_pubkey(req.get(), key.get()) != 1 || X509_REQ_sign(req.get(), key.get(), EVP_sha256()) <= 0) {
     return Status::Internal("CSR: " + internal::OpenSslErrors());
   }
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  internal::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509_REQ(bio.get(), req.get()) != 1) return Status::Internal("CSR PEM");
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
   CertKeyPair out;
-  out.cert_pem.assign(data, static_cast<size_t>(n));
+  ASSIGN_OR_RETURN(out.cert_pem, internal::DrainBio(bio.get()));
   ASSIGN_OR_RETURN(out.key_pem, internal::KeyToPem(key.get()));
   return out;
-}
-
-StatusOr<CertKeyPair> IssueServingCert(const CertKeyPair& ca, std::string_view common_name,
-                                       const std::vector<std::string>& sans, Clock::time_point now,
-                                       std::chrono::seconds validity, std::string_view key_pem) {
-  Spec spec;
-  spec.common_name = std::string(common_name);
-  spec.key_usage = "digitalSignature,keyEncipherment";
-  spec.ext_key_usage = "serverAuth";
-  spec.sans = sans;
-  spec.now = now;
-  spec.validity = validity;
-  return IssueLeaf(ca, spec, key_pem);
 }
 
 StatusOr<Pki> EnsurePki(const PkiOptions& options) {

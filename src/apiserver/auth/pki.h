@@ -107,13 +107,6 @@ StatusOr<std::string> SignCsr(const CertKeyPair& ca, std::string_view csr_pem, s
 // agent would make before asking to be signed. Errors: Internal.
 StatusOr<CertKeyPair> MakeCsr(std::string_view user, const std::vector<std::string>& groups);
 
-// A serving certificate (serverAuth) for `sans` (DNS names and IPs).
-// Errors: Invalid naming a SAN that is neither an IP nor a DNS name.
-StatusOr<CertKeyPair> IssueServingCert(const CertKeyPair& ca, std::string_view common_name,
-                                       const std::vector<std::string>& sans, Clock::time_point now,
-                                       std::chrono::seconds validity = kDefaultLeafValidity,
-                                       std::string_view key_pem = {});
-
 // What a certificate says, for checks and for authentication.
 struct CertificateInfo {
   std::string common_name;

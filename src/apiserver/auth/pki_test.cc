@@ -294,12 +294,6 @@ TEST(PkiTest, HostSansListsNoLoopback) {
   }
 }
 
-}  // namespace
-}  // namespace kubepp::apiserver::auth
-
-namespace kubepp::apiserver::auth {
-namespace {
-
 TEST(PkiTest, DefaultHostSansAreInTheServingCert) {
   TempDir dir;
   PkiOptions o;
@@ -334,12 +328,6 @@ TEST(PkiTest, GarbageCertificatesAreErrors) {
     EXPECT_FALSE(InspectCertificate(random).ok());
   }
 }
-
-}  // namespace
-}  // namespace kubepp::apiserver::auth
-
-namespace kubepp::apiserver::auth {
-namespace {
 
 TEST(PkiTest, SignCsrKeepsTheAgentsKeyAndNamesTheServersChoice) {
   TempDir dir;

@@ -2,7 +2,6 @@
 #include "common/strings.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <map>
 #include <vector>
@@ -26,13 +25,6 @@ std::string Dump(const Json& j) {
   // crash here would take the server down.
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -59,7 +51,7 @@ std::vector<MediaRange> ParseAccept(std::string_view header) {
   std::vector<MediaRange> out;
   for (std::string_view part : Split(header, ',')) {
     std::vector<std::string_view> pieces = Split(part, ';');
-    std::string_view range = Trim(pieces[0]);
+    std::string_view range = TrimSpace(pieces[0]);
     MediaRange m;
     const size_t slash = range.find('/');
     if (slash == std::string_view::npos) {
@@ -67,17 +59,17 @@ std::vector<MediaRange> ParseAccept(std::string_view header) {
       m.type = "*";
       m.subtype = "*";
     } else {
-      m.type = AsciiLower(Trim(range.substr(0, slash)));
-      m.subtype = AsciiLower(Trim(range.substr(slash + 1)));
+      m.type = AsciiLower(TrimSpace(range.substr(0, slash)));
+      m.subtype = AsciiLower(TrimSpace(range.substr(slash + 1)));
       if (m.type.empty() || m.subtype.empty()) continue;
     }
     for (size_t i = 1; i < pieces.size(); ++i) {
-      std::string_view p = Trim(pieces[i]);
+      std::string_view p = TrimSpace(pieces[i]);
       if (p.empty()) continue;
       const size_t eq = p.find('=');
-      std::string key = AsciiLower(Trim(p.substr(0, eq)));
+      std::string key = AsciiLower(TrimSpace(p.substr(0, eq)));
       std::string value =
-          eq == std::string_view::npos ? std::string() : std::string(Trim(p.substr(eq + 1)));
+          eq == std::string_view::npos ? std::string() : std::string(TrimSpace(p.substr(eq + 1)));
       if (key == "q") {
         char* end = nullptr;
         double q = std::strtod(value.c_str(), &end);
@@ -220,7 +212,7 @@ Json GroupDiscoveryJson(const ResourceTable& table, const std::string& group) {
 }  // namespace
 
 DiscoveryFormat NegotiateDiscoveryFormat(std::string_view accept) {
-  if (Trim(accept).empty()) return DiscoveryFormat::kPlain;
+  if (TrimSpace(accept).empty()) return DiscoveryFormat::kPlain;
   DiscoveryFormat format = DiscoveryFormat::kPlain;
   for (const MediaRange& m : ParseAccept(accept)) {
     if (Acceptable(m, &format)) return format;

@@ -1,11 +1,10 @@
 // Printers for core/v1 kinds (and events.k8s.io/v1 Event, which shares the
 // core Event's columns).
-#include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
 #include "apiserver/printers/internal.h"
+#include "common/strings.h"
 
 namespace kubepp::apiserver::printers_internal {
 namespace {
@@ -343,9 +342,7 @@ void EventCells(const EventView& e, const json& obj, const Ctx& ctx, Row& row) {
   } else if (count == 0) {
     count = 1;
   }
-  std::string kind = e.kind;
-  std::transform(kind.begin(), kind.end(), kind.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string kind = AsciiLower(e.kind);
   std::string target = e.name.empty() ? kind : kind + "/" + e.name;
   std::string component = e.component.empty() ? e.controller : e.component;
   std::string instance = e.host.empty() ? e.instance : e.host;

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "storage/errors.h"
 #include "storage/lease_set.h"
 #include "storage/watch_hub.h"
 
@@ -48,7 +49,7 @@ class MemoryStore final : public Store {
     ASSIGN_OR_RETURN(int64_t rev, ReadRevision(revision));
     auto it = keys_.find(key);
     const Version* v = it == keys_.end() ? nullptr : At(it->second, rev);
-    if (v == nullptr || v->deleted) return Status::NotFound("key " + std::string(key) + " not found");
+    if (v == nullptr || v->deleted) return KeyNotFound(key);
     return v->kv;
   }
 
@@ -77,7 +78,7 @@ class MemoryStore final : public Store {
   WriteResult Create(std::string_view key, std::string_view value, int64_t lease) override {
     std::lock_guard lock(mu_);
     const Version* cur = Latest(key);
-    if (cur != nullptr) return Reject(Status::AlreadyExists("key " + std::string(key) + " already exists"), cur);
+    if (cur != nullptr) return Reject(KeyExists(key), cur);
     return Write(key, value, lease);
   }
 
@@ -90,9 +91,9 @@ class MemoryStore final : public Store {
                      int64_t lease) override {
     std::lock_guard lock(mu_);
     const Version* cur = Latest(key);
-    if (cur == nullptr) return Reject(Status::NotFound("key " + std::string(key) + " not found"), nullptr);
+    if (cur == nullptr) return Reject(KeyNotFound(key), nullptr);
     if (expected != kAnyRevision && cur->kv.mod_revision != expected) {
-      return Reject(Status::Conflict(ConflictMessage(key, expected, cur->kv.mod_revision)), cur);
+      return Reject(ModRevisionMismatch(key, expected, cur->kv.mod_revision), cur);
     }
     return Write(key, value, lease);
   }
@@ -100,9 +101,9 @@ class MemoryStore final : public Store {
   WriteResult Delete(std::string_view key, int64_t expected) override {
     std::lock_guard lock(mu_);
     const Version* cur = Latest(key);
-    if (cur == nullptr) return Reject(Status::NotFound("key " + std::string(key) + " not found"), nullptr);
+    if (cur == nullptr) return Reject(KeyNotFound(key), nullptr);
     if (expected != kAnyRevision && cur->kv.mod_revision != expected) {
-      return Reject(Status::Conflict(ConflictMessage(key, expected, cur->kv.mod_revision)), cur);
+      return Reject(ModRevisionMismatch(key, expected, cur->kv.mod_revision), cur);
     }
     return DeleteLocked(key);
   }
@@ -110,8 +111,7 @@ class MemoryStore final : public Store {
   StatusOr<WatchPtr> Watch(const WatchOptions& o) override {
     std::unique_lock lock(mu_);
     if (o.after_revision > 0 && o.after_revision < compact_revision_) {
-      return Status::Gone("revision " + std::to_string(o.after_revision) + " has been compacted (compact revision " +
-                          std::to_string(compact_revision_) + ")");
+      return RevisionCompacted(o.after_revision, compact_revision_);
     }
     ASSIGN_OR_RETURN(WatchHub::Registration reg, hub_.Register(o));
     std::vector<Event> history;
@@ -128,8 +128,7 @@ class MemoryStore final : public Store {
   Status Compact(int64_t revision) override {
     std::lock_guard lock(mu_);
     if (revision > revision_) {
-      return Status::Timeout("compact revision " + std::to_string(revision) + " is in the future (current " +
-                             std::to_string(revision_) + ")");
+      return CompactRevisionInFuture(revision, revision_);
     }
     if (revision <= compact_revision_) return Status::Ok();
     compact_revision_ = revision;
@@ -151,7 +150,7 @@ class MemoryStore final : public Store {
   }
 
   StatusOr<int64_t> Grant(std::chrono::seconds ttl) override {
-    if (ttl.count() < 1) return Status::Invalid("lease ttl must be at least 1 second");
+    if (ttl.count() < 1) return LeaseTtlTooShort();
     std::lock_guard lock(mu_);
     int64_t id = ++last_lease_id_;
     leases_.Add(id, ttl, options_.clock->Now());
@@ -171,24 +170,15 @@ class MemoryStore final : public Store {
   }
 
  private:
-  static Status LeaseNotFound(int64_t lease) {
-    return Status::NotFound("lease " + std::to_string(lease) + " not found");
-  }
-  static std::string ConflictMessage(std::string_view key, int64_t expected, int64_t actual) {
-    return "key " + std::string(key) + " has mod revision " + std::to_string(actual) + ", expected " +
-           std::to_string(expected);
-  }
 
   // The revision a read is served at, or why it cannot be. Requires mu_.
   StatusOr<int64_t> ReadRevision(int64_t revision) const {
     if (revision == 0) return revision_;
     if (revision < compact_revision_) {
-      return Status::Gone("revision " + std::to_string(revision) + " has been compacted (compact revision " +
-                          std::to_string(compact_revision_) + ")");
+      return RevisionCompacted(revision, compact_revision_);
     }
     if (revision > revision_) {
-      return Status::Timeout("revision " + std::to_string(revision) + " is in the future (current " +
-                             std::to_string(revision_) + ")");
+      return RevisionInFuture(revision, revision_);
     }
     return revision;
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "storage/errors.h"
 #include "storage/lease_set.h"
 #include "storage/watch_hub.h"
 
@@ -142,11 +143,6 @@ KeyValue RowToKv(const Stmt& s, int base = 0) {
   kv.lease = s.Int(base + 5);
   kv.value = s.Blob(base + 6);
   return kv;
-}
-
-std::string GoneMessage(int64_t revision, int64_t compact) {
-  return "revision " + std::to_string(revision) + " has been compacted (compact revision " + std::to_string(compact) +
-         ")";
 }
 
 // A read connection with its statements.
@@ -282,7 +278,7 @@ class SqliteStore final : public Store {
       return Status::Ok();
     });
     if (!s.ok()) return s;
-    if (!found) return Status::NotFound("key " + std::string(key) + " not found");
+    if (!found) return KeyNotFound(key);
     return *std::move(found);
   }
 
@@ -327,12 +323,8 @@ class SqliteStore final : public Store {
       bool exhausted = rc == SQLITE_DONE;
       q.Reset();
       if (exhausted) {
-        if (o.limit > 0 && static_cast<int64_t>(out.kvs.size()) >= o.limit && cand && !cand_deleted) {
-          // The limit was reached with one key in hand: that key is "more".
-          out.more = true;
-          out.remaining = 1;
-          cand.reset();
-        }
+        // The loop stops as soon as the limit is reached, so the key in hand
+        // (if any) still fits.
         flush();
         return Status::Ok();
       }
@@ -363,45 +355,21 @@ class SqliteStore final : public Store {
   }
 
   WriteResult Create(std::string_view key, std::string_view value, int64_t lease) override {
-    Request r;
-    r.op = Request::Op::kCreate;
-    r.key = key;
-    r.value = value;
-    r.lease = lease;
-    Submit(r);
-    return std::move(r.result);
+    return SubmitWrite(Request::Op::kCreate, key, value, 0, lease);
   }
   WriteResult Put(std::string_view key, std::string_view value, int64_t lease) override {
-    Request r;
-    r.op = Request::Op::kPut;
-    r.key = key;
-    r.value = value;
-    r.lease = lease;
-    Submit(r);
-    return std::move(r.result);
+    return SubmitWrite(Request::Op::kPut, key, value, 0, lease);
   }
   WriteResult Update(std::string_view key, std::string_view value, int64_t expected, int64_t lease) override {
-    Request r;
-    r.op = Request::Op::kUpdate;
-    r.key = key;
-    r.value = value;
-    r.expected = expected;
-    r.lease = lease;
-    Submit(r);
-    return std::move(r.result);
+    return SubmitWrite(Request::Op::kUpdate, key, value, expected, lease);
   }
   WriteResult Delete(std::string_view key, int64_t expected) override {
-    Request r;
-    r.op = Request::Op::kDelete;
-    r.key = key;
-    r.expected = expected;
-    Submit(r);
-    return std::move(r.result);
+    return SubmitWrite(Request::Op::kDelete, key, {}, expected, 0);
   }
 
   StatusOr<WatchPtr> Watch(const WatchOptions& o) override {
     if (o.after_revision > 0 && o.after_revision < compact_.load()) {
-      return Status::Gone(GoneMessage(o.after_revision, compact_.load()));
+      return RevisionCompacted(o.after_revision, compact_.load());
     }
     ASSIGN_OR_RETURN(WatchHub::Registration reg, hub_.Register(o));
     std::vector<Event> history;
@@ -445,7 +413,7 @@ class SqliteStore final : public Store {
   }
 
   StatusOr<int64_t> Grant(std::chrono::seconds ttl) override {
-    if (ttl.count() < 1) return Status::Invalid("lease ttl must be at least 1 second");
+    if (ttl.count() < 1) return LeaseTtlTooShort();
     Request r;
     r.op = Request::Op::kGrant;
     r.arg = ttl.count();
@@ -507,8 +475,7 @@ class SqliteStore final : public Store {
     int64_t head = head_.load();
     int64_t rev = revision == 0 ? head : revision;
     if (rev > head) {
-      return Status::Timeout("revision " + std::to_string(rev) + " is in the future (current " + std::to_string(head) +
-                             ")");
+      return RevisionInFuture(rev, head);
     }
     ASSIGN_OR_RETURN(std::unique_ptr<Reader> r, AcquireReader());
     {
@@ -527,7 +494,7 @@ class SqliteStore final : public Store {
       int64_t compact = r->compact_rev.Int(0);
       r->compact_rev.Reset();
       int64_t check = min_revision >= 0 ? min_revision : rev;
-      if (check < compact) return Status::Gone(GoneMessage(check, compact));
+      if (check < compact) return RevisionCompacted(check, compact);
       return fn(*r, rev);
     }();
     (void)r->commit.Exec("end read");
@@ -558,6 +525,18 @@ class SqliteStore final : public Store {
   }
 
   // ---- writes ----
+
+  WriteResult SubmitWrite(Request::Op op, std::string_view key, std::string_view value, int64_t expected,
+                          int64_t lease) {
+    Request r;
+    r.op = op;
+    r.key = key;
+    r.value = value;
+    r.expected = expected;
+    r.lease = lease;
+    Submit(r);
+    return std::move(r.result);
+  }
 
   void Submit(Request& r) {
     {
@@ -768,11 +747,6 @@ class SqliteStore final : public Store {
     return wstmts_->set_meta.Exec("write meta");
   }
 
-  static std::string ConflictMessage(std::string_view key, int64_t expected, int64_t actual) {
-    return "key " + std::string(key) + " has mod revision " + std::to_string(actual) + ", expected " +
-           std::to_string(expected);
-  }
-
   // Applies one request inside the batch transaction. A rejected request is
   // not an error; a non-OK return is an SQL failure that aborts the batch.
   Status Apply(Request& r) {
@@ -790,16 +764,16 @@ class SqliteStore final : public Store {
       case Op::kUpdate: {
         ASSIGN_OR_RETURN(auto cur, Latest(r.key));
         if (r.op == Op::kCreate && cur) {
-          return reject(Status::AlreadyExists("key " + std::string(r.key) + " already exists"), cur->first);
+          return reject(KeyExists(r.key), cur->first);
         }
         if (r.op == Op::kUpdate) {
-          if (!cur) return reject(Status::NotFound("key " + std::string(r.key) + " not found"), std::nullopt);
+          if (!cur) return reject(KeyNotFound(r.key), std::nullopt);
           if (r.expected != kAnyRevision && cur->first.mod_revision != r.expected) {
-            return reject(Status::Conflict(ConflictMessage(r.key, r.expected, cur->first.mod_revision)), cur->first);
+            return reject(ModRevisionMismatch(r.key, r.expected, cur->first.mod_revision), cur->first);
           }
         }
         if (r.lease != 0 && !leases_.Contains(r.lease)) {
-          return reject(Status::NotFound("lease " + std::to_string(r.lease) + " not found"), std::nullopt);
+          return reject(LeaseNotFound(r.lease), std::nullopt);
         }
         KeyValue kv;
         kv.key = std::string(r.key);
@@ -821,9 +795,9 @@ class SqliteStore final : public Store {
       }
       case Op::kDelete: {
         ASSIGN_OR_RETURN(auto cur, Latest(r.key));
-        if (!cur) return reject(Status::NotFound("key " + std::string(r.key) + " not found"), std::nullopt);
+        if (!cur) return reject(KeyNotFound(r.key), std::nullopt);
         if (r.expected != kAnyRevision && cur->first.mod_revision != r.expected) {
-          return reject(Status::Conflict(ConflictMessage(r.key, r.expected, cur->first.mod_revision)), cur->first);
+          return reject(ModRevisionMismatch(r.key, r.expected, cur->first.mod_revision), cur->first);
         }
         RETURN_IF_ERROR(DeleteKey(cur->first, cur->second));
         res.status = Status::Ok();
@@ -843,7 +817,7 @@ class SqliteStore final : public Store {
       }
       case Op::kRevoke: {
         if (!leases_.Contains(r.lease)) {
-          return reject(Status::NotFound("lease " + std::to_string(r.lease) + " not found"), std::nullopt);
+          return reject(LeaseNotFound(r.lease), std::nullopt);
         }
         RETURN_IF_ERROR(RevokeLease(r.lease));
         res.status = Status::Ok();
@@ -852,7 +826,7 @@ class SqliteStore final : public Store {
       case Op::kKeepAlive: {
         std::chrono::seconds ttl;
         if (!leases_.Refresh(r.lease, options_.clock->Now(), &ttl)) {
-          return reject(Status::NotFound("lease " + std::to_string(r.lease) + " not found"), std::nullopt);
+          return reject(LeaseNotFound(r.lease), std::nullopt);
         }
         res.status = Status::Ok();
         r.out = ttl.count();
@@ -860,9 +834,7 @@ class SqliteStore final : public Store {
       }
       case Op::kCompact: {
         if (r.arg > revision_) {
-          return reject(Status::Timeout("compact revision " + std::to_string(r.arg) + " is in the future (current " +
-                                        std::to_string(revision_) + ")"),
-                        std::nullopt);
+          return reject(CompactRevisionInFuture(r.arg, revision_), std::nullopt);
         }
         if (r.arg > compact_revision_) {
           compact_revision_ = r.arg;
