@@ -150,6 +150,10 @@ StatusOr<ResourceInfo> ParseEntry(const nlohmann::json& e, size_t index) {
     return Status::BadRequest(where + ".namespaced: required boolean");
   }
   r.namespaced = ns->get<bool>();
+  if (auto d = e.find("deleteReturnsObject"); d != e.end()) {
+    if (!d->is_boolean()) return Status::BadRequest(where + ".deleteReturnsObject: must be a boolean");
+    r.delete_returns_object = d->get<bool>();
+  }
   RETURN_IF_ERROR(ReadStrings(e, "verbs", where, &r.verbs));
   if (r.verbs.empty()) return Status::BadRequest(where + ".verbs: must not be empty");
   RETURN_IF_ERROR(ReadStrings(e, "shortNames", where, &r.short_names));

@@ -55,6 +55,9 @@ struct ResourceInfo {
   std::string resource;  // plural, lower case: "deployments"
   std::string singular;  // "deployment"
   bool namespaced = false;
+  // DELETE answers with the deleted object rather than a Status (upstream's
+  // ReturnDeletedObject: pods, services, PVs, PVCs, ...).
+  bool delete_returns_object = false;
   std::vector<std::string> verbs;  // sorted, as discovery lists them
   std::vector<std::string> short_names;
   std::vector<std::string> categories;

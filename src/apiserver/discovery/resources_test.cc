@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "api/schema/schema.h"
 
 namespace kubepp::apiserver {
@@ -93,6 +96,22 @@ TEST(ResourceTableTest, ResolvesWhatUsersType) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(Gvr(Table().Resolve(c.typed)), c.want) << c.typed;
+  }
+}
+
+TEST(ResourceTableTest, DeleteReturnsObjectWhereUpstreamDoes) {
+  const ResourceTable& t = ResourceTable::Default();
+  for (auto [group, resource] : std::vector<std::pair<std::string, std::string>>{
+           {"", "pods"}, {"", "services"}, {"", "persistentvolumeclaims"}, {"storage.k8s.io", "storageclasses"}}) {
+    const ResourceInfo* r = t.Find(group, "v1", resource);
+    ASSERT_NE(r, nullptr) << resource;
+    EXPECT_TRUE(r->delete_returns_object) << resource;
+  }
+  for (auto [group, resource] : std::vector<std::pair<std::string, std::string>>{
+           {"", "configmaps"}, {"", "namespaces"}, {"apps", "deployments"}}) {
+    const ResourceInfo* r = t.Find(group, "v1", resource);
+    ASSERT_NE(r, nullptr) << resource;
+    EXPECT_FALSE(r->delete_returns_object) << resource;
   }
 }
 

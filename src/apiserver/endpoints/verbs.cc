@@ -777,10 +777,6 @@ registry::DeleteOptions DeleteOptionsOf(const json& body, const http::Request& r
   return o;
 }
 
-bool ReturnsDeletedObject(const ResourceInfo& res) {
-  return res.group.empty() && (res.kind == "Pod" || res.kind == "Namespace");
-}
-
 void ServeDelete(Call& c) {
   if (Status s = ParseWriteParams(c); !s.ok()) return Fail(c, s);
   auto body = DecodeOptionalBody(c.req);
@@ -803,7 +799,10 @@ void ServeDelete(Call& c) {
   auto r = c.reg.Delete(c.ctx, c.res, c.info.namespace_, c.info.name, o);
   if (!r.ok()) return Fail(c, r.status());
   c.format.kind = ResponseKind::kObject;
-  if (r->deleted && !ReturnsDeletedObject(c.res)) return ReplyStatusSuccess(c, 200, r->object.get());
+  // Deleted now: the object for the kinds whose REST storage returns it, a
+  // Status for the others. Still being deleted (finalizers, graceful): the
+  // object.
+  if (r->deleted && !c.res.delete_returns_object) return ReplyStatusSuccess(c, 200, r->object.get());
   int code = !r->deleted && o.orphan_dependents && !*o.orphan_dependents ? 202 : 200;
   Reply(c, code, *r->object);
 }

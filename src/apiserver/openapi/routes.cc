@@ -120,18 +120,6 @@ const std::vector<std::string>& AnyMedia() {
   return p;
 }
 
-// Upstream's REST storage for these resources returns the deleted object
-// (ReturnDeletedObject); every other DELETE answers with a meta/v1 Status.
-bool DeleteReturnsObject(const ResourceInfo& r) {
-  if (r.group.empty() && r.version == "v1") {
-    static const std::vector<std::string_view> core = {
-        "pods", "services", "serviceaccounts", "persistentvolumes", "persistentvolumeclaims",
-        "resourcequotas"};
-    return std::find(core.begin(), core.end(), r.resource) != core.end();
-  }
-  return r.group == "storage.k8s.io" && r.resource == "storageclasses";
-}
-
 std::string UpperFirst(std::string_view s) {
   std::string out(s);
   if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
@@ -346,7 +334,7 @@ struct Builder {
       Operation op = NewOp("delete", "delete" + id_gv + scope + r.kind, "delete", gvk);
       op.parameters = DeleteParams();
       op.body = kDeleteOptionsDef;
-      op.responses = Responses({200, 202}, DeleteReturnsObject(r) ? def : std::string(kStatusDef));
+      op.responses = Responses({200, 202}, r.delete_returns_object ? def : std::string(kStatusDef));
       routes.Add(item, std::move(op), item_params);
     }
     if (r.HasVerb("watch")) {
