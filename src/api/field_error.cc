@@ -1,5 +1,8 @@
 #include "api/field_error.h"
 
+#include <set>
+#include <vector>
+
 #include <cstdio>
 
 namespace kubepp::api {
@@ -74,15 +77,47 @@ std::string GoQuote(std::string_view s) {
   return out;
 }
 
+std::string FieldError::Message() const {
+  std::string text = ToString();
+  std::string prefix = field + ": ";
+  if (!field.empty() && text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
+  return text;
+}
+
 std::string JoinFieldErrors(const FieldErrors& errors) {
-  if (errors.size() == 1) return errors[0].ToString();
+  std::vector<std::string> texts;
+  std::set<std::string> seen;
+  for (const auto& e : errors) {
+    std::string t = e.ToString();
+    if (seen.insert(t).second) texts.push_back(std::move(t));
+  }
+  if (texts.size() == 1) return texts[0];
   std::string out = "[";
-  for (size_t i = 0; i < errors.size(); ++i) {
+  for (size_t i = 0; i < texts.size(); ++i) {
     if (i > 0) out.append(", ");
-    out.append(errors[i].ToString());
+    out.append(texts[i]);
   }
   out.push_back(']');
   return out;
+}
+
+std::string_view CauseReason(FieldError::Type type) {
+  switch (type) {
+    case FieldError::Type::kInvalid: return "FieldValueInvalid";
+    case FieldError::Type::kRequired: return "FieldValueRequired";
+    case FieldError::Type::kForbidden: return "FieldValueForbidden";
+    case FieldError::Type::kNotSupported: return "FieldValueNotSupported";
+    case FieldError::Type::kTooLong: return "FieldValueTooLong";
+    case FieldError::Type::kDuplicate: return "FieldValueDuplicate";
+  }
+  return "FieldValueInvalid";
+}
+
+std::string InvalidObjectMessage(std::string_view group, std::string_view kind, std::string_view name,
+                                 const FieldErrors& errors) {
+  std::string qualified(kind);
+  if (!group.empty()) qualified += "." + std::string(group);
+  return qualified + " " + GoQuote(name) + " is invalid: " + JoinFieldErrors(errors);
 }
 
 Status FieldErrorsToStatus(const FieldErrors& errors) {

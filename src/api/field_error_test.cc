@@ -18,5 +18,23 @@ TEST(FieldErrorTest, PrintsLikeUpstream) {
             "metadata.name: Invalid value: \"A\": must be lower case");
 }
 
+TEST(FieldErrorTest, InvalidObjectMessageAndCauses) {
+  FieldErrors errs = {FieldError::Invalid("spec.replicas", "-1", "must be greater than or equal to 0"),
+                      FieldError::Required("spec.selector", ""), FieldError::Required("spec.selector", "")};
+  // Identical texts are listed once, as upstream's aggregate does.
+  EXPECT_EQ(InvalidObjectMessage("apps", "Deployment", "bad", errs),
+            "Deployment.apps \"bad\" is invalid: [spec.replicas: Invalid value: -1: must be greater than or "
+            "equal to 0, spec.selector: Required value]");
+  EXPECT_EQ(InvalidObjectMessage("", "Pod", "a\"b", {errs[1]}), "Pod \"a\\\"b\" is invalid: spec.selector: Required value");
+  EXPECT_EQ(errs[0].Message(), "Invalid value: -1: must be greater than or equal to 0");
+  EXPECT_EQ(errs[1].Message(), "Required value");
+  EXPECT_EQ(CauseReason(FieldError::Type::kInvalid), "FieldValueInvalid");
+  EXPECT_EQ(CauseReason(FieldError::Type::kRequired), "FieldValueRequired");
+  EXPECT_EQ(CauseReason(FieldError::Type::kNotSupported), "FieldValueNotSupported");
+  EXPECT_EQ(CauseReason(FieldError::Type::kDuplicate), "FieldValueDuplicate");
+  EXPECT_EQ(CauseReason(FieldError::Type::kTooLong), "FieldValueTooLong");
+  EXPECT_EQ(CauseReason(FieldError::Type::kForbidden), "FieldValueForbidden");
+}
+
 }  // namespace
 }  // namespace kubepp::api

@@ -126,18 +126,6 @@ Status ConflictError(RequestContext& ctx, const ResourceInfo& info, std::string_
                           "version and try again");
 }
 
-std::string_view CauseReason(api::FieldError::Type t) {
-  switch (t) {
-    case api::FieldError::Type::kInvalid: return "FieldValueInvalid";
-    case api::FieldError::Type::kRequired: return "FieldValueRequired";
-    case api::FieldError::Type::kForbidden: return "FieldValueForbidden";
-    case api::FieldError::Type::kNotSupported: return "FieldValueNotSupported";
-    case api::FieldError::Type::kTooLong: return "FieldValueTooLong";
-    case api::FieldError::Type::kDuplicate: return "FieldValueDuplicate";
-  }
-  return "FieldValueInvalid";
-}
-
 // 422 in upstream's shape: message `Kind.group "name" is invalid: <errors>`,
 // details.kind = Kind, one cause per field error.
 Status InvalidError(RequestContext& ctx, const ResourceInfo& info, std::string_view name,
@@ -147,14 +135,9 @@ Status InvalidError(RequestContext& ctx, const ResourceInfo& info, std::string_v
   ctx.error.kind = info.kind;
   ctx.error.causes.clear();
   for (const auto& e : errors) {
-    std::string text = e.ToString();
-    std::string prefix = e.field + ": ";
-    if (!e.field.empty() && text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
-    ctx.error.causes.push_back({std::string(CauseReason(e.type)), text, e.field});
+    ctx.error.causes.push_back({std::string(api::CauseReason(e.type)), e.Message(), e.field});
   }
-  std::string qualified = info.group.empty() ? info.kind : info.kind + "." + info.group;
-  return Status::Invalid(qualified + " \"" + std::string(name) + "\" is invalid: " +
-                         api::JoinFieldErrors(errors));
+  return Status::Invalid(api::InvalidObjectMessage(info.group, info.kind, name, errors));
 }
 
 // Field values for field selectors: metadata.name/namespace everywhere, the

@@ -314,6 +314,34 @@ TEST_F(RegistryTest, WatchReplaysFiltersAndExpires) {
   EXPECT_EQ(got[0].type, CacheEvent::Type::kDeleted);
 }
 
+// A kind strategy that rejects every object, to check the 422's shape.
+class RejectingHooks final : public Hooks {
+ public:
+  api::FieldErrors ValidateCreate(const ResourceInfo&, const json&) const override {
+    return {api::FieldError::Invalid("spec.replicas", "-1", "must be greater than or equal to 0")};
+  }
+};
+
+TEST(RegistryInvalidTest, ValidationFailuresBecome422WithCauses) {
+  auto store = storage::NewMemoryStore();
+  Registry reg(*store, ResourceTable::Default(), std::make_unique<RejectingHooks>(), {});
+  ASSERT_TRUE(reg.Start().ok());
+  const ResourceInfo* deploy = ResourceTable::Default().Find("apps", "v1", "deployments");
+  RequestContext ctx;
+  auto r = reg.Create(ctx, *deploy, "default", json{{"metadata", {{"name", "bad"}}}});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalid);
+  EXPECT_EQ(r.status().message(),
+            "Deployment.apps \"bad\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0");
+  EXPECT_EQ(ctx.error.kind, "Deployment");
+  EXPECT_EQ(ctx.error.group, "apps");
+  ASSERT_EQ(ctx.error.causes.size(), 1u);
+  EXPECT_EQ(ctx.error.causes[0].reason, "FieldValueInvalid");
+  EXPECT_EQ(ctx.error.causes[0].message, "Invalid value: -1: must be greater than or equal to 0");
+  EXPECT_EQ(ctx.error.causes[0].field, "spec.replicas");
+  EXPECT_EQ(store->CurrentRevision(), 0);  // nothing written
+  reg.Stop();
+}
+
 TEST(RegistryTtlTest, EventsAndLeasesExpireAfterTheirLastWrite) {
   storage::testing::FakeClock clock;
   storage::MemoryOptions mo;

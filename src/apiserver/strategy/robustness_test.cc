@@ -60,7 +60,7 @@ TEST(RobustnessTest, EveryKindSampleAndMangled) {
           ValidateUpdate(k.group, k.kind, variant, o);
           PrepareForStatusUpdate(k.group, k.kind, upd, o);
           ValidateStatusUpdate(k.group, k.kind, upd, o);
-          InvalidStatus(k.group, k.kind, "n", ValidateCreate(k.group, k.kind, variant));
+          api::InvalidObjectMessage(k.group, k.kind, "n", ValidateCreate(k.group, k.kind, variant));
         });
       }
     }

@@ -93,25 +93,5 @@ api::FieldErrors ValidateUpdate(std::string_view group, std::string_view kind, c
 api::FieldErrors ValidateStatusUpdate(std::string_view group, std::string_view kind,
                                       const nlohmann::json& obj, const nlohmann::json& old);
 
-// ---- The 422 Invalid response.
-
-// details.causes[].reason: "FieldValueInvalid", "FieldValueRequired",
-// "FieldValueForbidden", "FieldValueNotSupported", "FieldValueTooLong",
-// "FieldValueDuplicate".
-std::string_view CauseReason(api::FieldError::Type type);
-// details.causes[].message: the error without its field ("Invalid value: -1:
-// must be greater than or equal to 0", "Required value").
-std::string CauseMessage(const api::FieldError& error);
-// The Status message: `Deployment.apps "bad" is invalid: spec.replicas:
-// Invalid value: -1: must be greater than or equal to 0`, several errors as
-// `[e1, e2]` with identical texts listed once (upstream ToAggregate). The
-// kind is qualified by its group ("Pod" for core). kubectl prints it as
-// `The Deployment "bad" is invalid: ...`.
-std::string InvalidMessage(std::string_view group, std::string_view kind, std::string_view name,
-                           const api::FieldErrors& errors);
-// The whole metav1.Status (kind Status, code 422, reason Invalid,
-// details {name, group (when not core), kind, causes}).
-nlohmann::json InvalidStatus(std::string_view group, std::string_view kind, std::string_view name,
-                             const api::FieldErrors& errors);
 
 }  // namespace kubepp::apiserver::strategy

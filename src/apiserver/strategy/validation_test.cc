@@ -19,7 +19,7 @@ std::string CreateMessage(std::string_view group, std::string_view kind, json ob
   ApplyDefaults(group, kind, obj);
   api::FieldErrors errs = ValidateCreate(group, kind, obj);
   if (errs.empty()) return "";
-  return InvalidMessage(group, kind, obj["metadata"].value("name", ""), errs);
+  return api::InvalidObjectMessage(group, kind, obj["metadata"].value("name", ""), errs);
 }
 
 std::string UpdateMessage(std::string_view group, std::string_view kind, json obj, json old) {
@@ -28,7 +28,7 @@ std::string UpdateMessage(std::string_view group, std::string_view kind, json ob
   PrepareForUpdate(group, kind, obj, old);
   api::FieldErrors errs = ValidateUpdate(group, kind, obj, old);
   if (errs.empty()) return "";
-  return InvalidMessage(group, kind, obj["metadata"].value("name", ""), errs);
+  return api::InvalidObjectMessage(group, kind, obj["metadata"].value("name", ""), errs);
 }
 
 json Deployment() {
@@ -642,31 +642,6 @@ TEST(ValidationTest, Events) {
   got = messages("events.k8s.io", no_controller);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0], "reportingController: Required value");
-}
-
-TEST(StatusTest, InvalidStatusShape) {
-  api::FieldErrors errs = {
-      api::FieldError::Invalid("spec.replicas", "-1", "must be greater than or equal to 0"),
-      api::FieldError::Required("spec.selector", ""), api::FieldError::Required("spec.selector", "")};
-  json st = InvalidStatus("apps", "Deployment", "bad", errs);
-  EXPECT_EQ(st["message"],
-            "Deployment.apps \"bad\" is invalid: [spec.replicas: Invalid value: -1: must be greater than or "
-            "equal to 0, "
-            "spec.selector: Required value]");
-  EXPECT_EQ(st["code"], 422);
-  EXPECT_EQ(st["reason"], "Invalid");
-  EXPECT_EQ(st["details"]["group"], "apps");
-  EXPECT_EQ(st["details"]["kind"], "Deployment");
-  ASSERT_EQ(st["details"]["causes"].size(), 3u);
-  EXPECT_EQ(
-      st["details"]["causes"][0],
-      R"({"reason": "FieldValueInvalid", "message": "Invalid value: -1: must be greater than or equal to 0", "field": "spec.replicas"})"_json);
-  EXPECT_EQ(st["details"]["causes"][1]["reason"], "FieldValueRequired");
-  EXPECT_FALSE(InvalidStatus("", "Pod", "p", errs)["details"].contains("group"));
-  EXPECT_EQ(CauseReason(api::FieldError::Type::kNotSupported), "FieldValueNotSupported");
-  EXPECT_EQ(CauseReason(api::FieldError::Type::kDuplicate), "FieldValueDuplicate");
-  EXPECT_EQ(CauseReason(api::FieldError::Type::kTooLong), "FieldValueTooLong");
-  EXPECT_EQ(CauseReason(api::FieldError::Type::kForbidden), "FieldValueForbidden");
 }
 
 }  // namespace
