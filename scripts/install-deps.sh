@@ -20,6 +20,8 @@ PACKAGES=(
   libssl-dev            # TLS and certificates for the API server (OpenSSL 3)
   libboost-dev          # Boost.Asio + Boost.Beast: HTTP/1.1, WebSocket, TLS streams
   libfmt-dev            # formatting
+  libarchive-dev        # image layers and archives (tar, gzip, zstd)
+  libzstd-dev           # zstd-compressed image layers (libarchive's zstd filter)
   # --- tests and benchmarks ---
   libgtest-dev          # GoogleTest
   libgmock-dev          # GoogleMock
@@ -28,6 +30,14 @@ PACKAGES=(
   etcd-client           # etcdctl, used by the storage benchmark against etcd
   procps                # ps/pkill-free process inspection in tests (RSS figures)
   curl                  # e2e: requests without credentials (kubectl would prompt instead)
+  # --- the node: containers and pod networking ---
+  runc                  # OCI runtime that runs every container
+  containernetworking-plugins  # CNI plugins: bridge, host-local, loopback, portmap
+  iproute2              # ip netns / link inspection in tests and the leak check
+  iptables              # hostPort (portmap) and, later, Service rules
+  busybox-static        # the test images are built from it
+  skopeo                # fills the test registry
+  docker-registry       # a real OCI registry on loopback for pull tests
 )
 
 missing=()
@@ -73,6 +83,10 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # etcd when it needs one, so the packaged service stays off.
 if [[ " ${missing[*]} " == *" etcd-server "* ]] && command -v systemctl >/dev/null 2>&1; then
   systemctl disable --now etcd >/dev/null 2>&1 || true
+fi
+# Same for docker-registry: the pull tests start their own on loopback.
+if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
 fi
 
 install_js_deps
