@@ -8,5 +8,9 @@
 namespace kubepp::cmd {
 
 int RunServer(const std::vector<std::string>& args);
+// `kubepp image import|list|pull|rm` (image.cc).
+int RunImage(const std::vector<std::string>& args);
+int RunScheduler(const std::vector<std::string>& args);
+int RunSimnodes(const std::vector<std::string>& args);
 
 }  // namespace kubepp::cmd

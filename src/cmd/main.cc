@@ -13,7 +13,10 @@ constexpr const char* kUsage =
     "Usage: kubepp <command> [flags]\n"
     "\n"
     "Commands:\n"
-    "  server    run the control plane (today: the datastore only)\n"
+    "  image     import, list, pull and remove images of the node's image store\n"
+    "  scheduler run the scheduler alone against an API server (--kubeconfig)\n"
+    "  server    run the control plane: API server, datastore and scheduler\n"
+    "  simnodes  run N simulated nodes (scale tests)\n"
     "  version   print the version\n"
     "\n"
     "Run 'kubepp <command> --help' for a command's flags.\n";
@@ -37,6 +40,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "server") return kubepp::cmd::RunServer(args);
+  if (command == "image") return kubepp::cmd::RunImage(args);
+  if (command == "scheduler") return kubepp::cmd::RunScheduler(args);
+  if (command == "simnodes") return kubepp::cmd::RunSimnodes(args);
   std::fprintf(stderr, "kubepp: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -1,7 +1,7 @@
 // `kubepp server`: flags and wiring of the control plane (ARCHITECTURE.md §1).
 //
-// Today it runs the datastore and the API server; the scheduler, controller
-// manager and agent arrive with their issues (it says so on start). It stops
+// Today it runs the datastore, the API server and the scheduler; the
+// controller manager and agent arrive with their issues (it says so on start). It stops
 // cleanly on SIGTERM/SIGINT.
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,6 +15,7 @@
 
 #include "apiserver/server/apiserver.h"
 #include "cmd/commands.h"
+#include "scheduler/app.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -144,19 +145,48 @@ int RunServer(const std::vector<std::string>& args) {
   note(o.cluster_cidr != defaults.cluster_cidr, "cluster-cidr");
   note(o.cluster_dns != defaults.cluster_dns, "cluster-dns");
   note(o.disable_agent, "disable-agent");
-  note(o.disable_scheduler, "disable-scheduler");
   note(o.disable_controller_manager, "disable-controller-manager");
-  if (!inert.empty()) LogWarning("{}: no effect in this build (no agent, scheduler or controller manager yet)", inert);
-  LogInfo("the scheduler, controller manager and agent are not implemented yet. Stop with Ctrl-C or SIGTERM.");
+  if (!inert.empty()) LogWarning("{}: no effect in this build (no agent or controller manager yet)", inert);
 
+  // The scheduler talks to the API server like any client (through the
+  // admin kubeconfig), with leader election as `kubepp scheduler` does.
+  std::unique_ptr<scheduler::SchedulerApp> sched;
+  if (!o.disable_scheduler) {
+    scheduler::AppOptions so;
+    so.kubeconfig = (*api)->kubeconfig_path();
+    auto app = scheduler::SchedulerApp::Start(so);
+    if (!app.ok()) {
+      std::fprintf(stderr, "kubepp server: scheduler: %s\n", app.status().ToString().c_str());
+      (*api)->Stop();
+      return 1;
+    }
+    sched = *std::move(app);
+    LogInfo("scheduler started");
+  }
+  LogInfo("the controller manager and agent are not implemented yet. Stop with Ctrl-C or SIGTERM.");
+
+  // Wait for a stop signal; a scheduler that lost its leadership ends the
+  // process too (as kube-scheduler exits), so a supervisor restarts it.
+  int exit_code = 0;
   int sig = 0;
-  sigwait(&stop_signals, &sig);
-  LogInfo("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  timespec tick{0, 200'000'000};
+  for (;;) {
+    sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    if (sig == SIGTERM || sig == SIGINT) break;
+    if (sched && sched->lost()) {
+      LogError("scheduler lost its leadership; stopping");
+      exit_code = 1;
+      break;
+    }
+  }
+  if (exit_code == 0) LogInfo("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (sched) sched->Stop();
+  sched.reset();
   (*api)->Stop();
   api->reset();
   store->reset();
   LogInfo("datastore closed");
-  return 0;
+  return exit_code;
 }
 
 }  // namespace kubepp::cmd

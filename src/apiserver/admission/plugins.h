@@ -44,6 +44,14 @@ registry::AdmissionPluginPtr NewNamespaceLifecycle(Lookup lookup);
 // ports for NodePort/LoadBalancer Services, rejecting taken ones.
 registry::AdmissionPluginPtr NewServiceAllocation(const PluginOptions& options);
 
+// Priority: resolves spec.priorityClassName (or the globalDefault class) to
+// spec.priority and spec.preemptionPolicy on pod creation, rejecting an
+// unknown class or a conflicting explicit value; only one PriorityClass may
+// be globalDefault.
+registry::AdmissionPluginPtr NewPriority(Lookup lookup, Lister lister);
+// The built-in classes (name, value) the server creates at start.
+const std::vector<std::pair<std::string, int32_t>>& SystemPriorityClasses();
+
 // The ordered list kubepp runs.
 std::vector<registry::AdmissionPluginPtr> DefaultPlugins(const PluginOptions& options);
 

@@ -182,6 +182,7 @@ std::vector<registry::AdmissionPluginPtr> DefaultPlugins(const PluginOptions& op
   std::vector<registry::AdmissionPluginPtr> plugins;
   plugins.push_back(NewNamespaceLifecycle(options.lookup));
   plugins.push_back(NewServiceAllocation(options));
+  plugins.push_back(NewPriority(options.lookup, options.lister));
   return plugins;
 }
 

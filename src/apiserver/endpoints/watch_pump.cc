@@ -8,6 +8,7 @@ struct WatchPump::Entry {
   // Guarded by the pump's mu_:
   bool scheduled = false;
   bool done = false;
+  bool backlog = false;  // events left queued while the socket drains
   std::chrono::steady_clock::time_point next_bookmark;
   // Guarded by drain_mu:
   int64_t last_bookmark_revision = 0;
@@ -72,18 +73,39 @@ void WatchPump::Drain(const std::shared_ptr<Entry>& e) {
     Remove(e);
     return;
   }
-  auto events = s.watcher->Next(std::chrono::milliseconds(0));
-  if (!events.ok()) {
-    if (s.error) s.writer->Write(s.error(events.status()));
-    s.writer->Finish();
-    Remove(e);
-    return;
+  // Events go out in bounded batches, and only while the connection's
+  // unsent bytes stay under kMaxBuffered: a long replay (a watch resuming
+  // far back) then flows at the client's pace instead of overrunning the
+  // stream buffer, which is kept for clients that stop reading.
+  constexpr size_t kBatchEvents = 512;
+  constexpr size_t kMaxBuffered = 4 << 20;
+  bool more = false;
+  if (s.writer->buffered() < kMaxBuffered) {
+    auto events = s.watcher->Next(std::chrono::milliseconds(0), kBatchEvents);
+    if (!events.ok()) {
+      if (s.error) s.writer->Write(s.error(events.status()));
+      s.writer->Finish();
+      Remove(e);
+      return;
+    }
+    std::string batch;
+    for (const auto& ev : *events) batch += s.encode(ev);
+    if (!batch.empty() && !s.writer->Write(batch)) {
+      Remove(e);
+      return;
+    }
+    more = events->size() == kBatchEvents;
+  } else {
+    more = true;
   }
-  std::string batch;
-  for (const auto& ev : *events) batch += s.encode(ev);
-  if (!batch.empty() && !s.writer->Write(batch)) {
-    Remove(e);
-    return;
+  {
+    std::lock_guard lock(mu_);
+    e->backlog = more && s.writer->buffered() >= kMaxBuffered;
+    if (more && !e->backlog && !e->scheduled && !e->done && !stopping_) {
+      e->scheduled = true;
+      ready_.push_back(e);
+      cv_.notify_one();
+    }
   }
   auto now = std::chrono::steady_clock::now();
   bool bookmark_due = false;
@@ -119,11 +141,14 @@ void WatchPump::Remove(const std::shared_ptr<Entry>& e) {
 void WatchPump::Tick() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(500));
+    bool backlog = false;
+    for (const auto& e : entries_) backlog = backlog || e->backlog;
+    // Streams waiting for their socket to drain are retried often.
+    cv_.wait_for(lock, std::chrono::milliseconds(backlog ? 20 : 500));
     if (stopping_) return;
     auto now = std::chrono::steady_clock::now();
     for (const auto& e : entries_) {
-      bool due = now >= e->stream->deadline || (e->stream->bookmark && now >= e->next_bookmark);
+      bool due = e->backlog || now >= e->stream->deadline || (e->stream->bookmark && now >= e->next_bookmark);
       if (due && !e->scheduled && !e->done) {
         e->scheduled = true;
         ready_.push_back(e);

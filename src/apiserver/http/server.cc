@@ -276,6 +276,11 @@ class WriterImpl final : public ResponseWriter {
     return ex_->closed;
   }
 
+  size_t buffered() const override {
+    std::lock_guard lock(ex_->mu);
+    return ex_->out.size();
+  }
+
   void OnClose(std::function<void()> callback) override {
     {
       std::lock_guard lock(ex_->mu);

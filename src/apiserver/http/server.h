@@ -126,6 +126,9 @@ class ResponseWriter {
   // True once no more writes will be accepted: client gone, server stopping,
   // buffer overrun, or the response completed.
   virtual bool closed() const = 0;
+  // Bytes queued but not yet handed to the socket (producers that can wait,
+  // like watch replays, pace themselves on it instead of overrunning).
+  virtual size_t buffered() const { return 0; }
   // Runs `callback` once when the exchange becomes closed (immediately, on
   // the calling thread, if it already is). Callbacks run on whatever thread
   // closes the exchange (an I/O thread, Stop()'s caller or a writer), outside

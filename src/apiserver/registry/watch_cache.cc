@@ -142,7 +142,7 @@ class WatchCache::Watcher final : public CacheWatcher {
     return !status_.ok();
   }
 
-  StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds timeout) override {
+  StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds timeout, size_t max_events) override {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, timeout, [this] { return !queue_.empty() || !status_.ok(); });
     if (queue_.empty()) {
@@ -150,13 +150,15 @@ class WatchCache::Watcher final : public CacheWatcher {
       return std::vector<CacheEvent>{};
     }
     std::vector<CacheEvent> out;
-    out.reserve(queue_.size());
-    for (auto& q : queue_) {
+    const size_t n = std::min(queue_.size(), max_events);
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      Queued& q = queue_.front();
       if (!q.replay) --live_queued_;
       last_revision_ = std::max(last_revision_, q.event.revision);
       out.push_back(std::move(q.event));
+      queue_.pop_front();
     }
-    queue_.clear();
     return out;
   }
 
@@ -432,7 +434,9 @@ StatusOr<CacheWatcherPtr> WatchCache::Watch(std::string prefix, int64_t after_re
       w->Close(Status::Unavailable("watch closed"));
     }
     void SetNotify(std::function<void()> n) override { w->SetNotify(std::move(n)); }
-    StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds t) override { return w->Next(t); }
+    StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds t, size_t max_events) override {
+      return w->Next(t, max_events);
+    }
     int64_t LastRevision() const override { return w->LastRevision(); }
   };
   lock.unlock();

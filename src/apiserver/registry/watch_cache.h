@@ -90,9 +90,11 @@ using ObjectFilter = std::function<bool(const nlohmann::json& object)>;
 class CacheWatcher {
  public:
   virtual ~CacheWatcher() = default;
-  // Up to `timeout` for events (empty when none). kUnavailable once the
-  // watcher was cut off (too slow) or the cache stopped.
-  virtual StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds timeout) = 0;
+  // Up to `timeout` for events (empty when none), at most `max_events` of
+  // them (the rest stay queued). kUnavailable once the watcher was cut off
+  // (too slow) or the cache stopped.
+  virtual StatusOr<std::vector<CacheEvent>> Next(std::chrono::milliseconds timeout,
+                                                 size_t max_events = SIZE_MAX) = 0;
   // The revision of the last event returned (or the start revision).
   virtual int64_t LastRevision() const = 0;
   // Calls `notify` (from the cache's dispatcher thread, or at once if events

@@ -151,6 +151,23 @@ Status ApiServerImpl::Bootstrap() {
       return r.status().WithPrefix("creating namespace " + name);
     }
   }
+  const ResourceInfo* priority_classes = table.Find("scheduling.k8s.io", "v1", "priorityclasses");
+  for (const auto& [name, value] : admission::SystemPriorityClasses()) {
+    registry::RequestContext pctx;
+    pctx.field_manager = "kubepp";
+    json pc = {{"apiVersion", "scheduling.k8s.io/v1"},
+               {"kind", "PriorityClass"},
+               {"metadata", {{"name", name}}},
+               {"value", value},
+               {"description", "Used for system critical pods that must not be moved from their current node."}};
+    if (name == "system-cluster-critical") {
+      pc["description"] = "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.";
+    }
+    auto r = registry_->Create(pctx, *priority_classes, "", pc);
+    if (!r.ok() && r.status().code() != StatusCode::kAlreadyExists) {
+      return r.status().WithPrefix("creating PriorityClass " + name);
+    }
+  }
   const ResourceInfo* services = table.Find("", "v1", "services");
   registry::RequestContext ctx;
   ctx.field_manager = "kubepp";

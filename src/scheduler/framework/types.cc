@@ -13,10 +13,17 @@ using internal::Find;
 using nlohmann::json;
 
 // Requests of one container; an absent resources.requests means zero.
-StatusOr<Resource> ContainerRequests(const json &container, const std::string &path) {
+StatusOr<Resource> ContainerRequests(const json &container, const std::string &path, bool non_zero) {
   const json *requests = Find(container, {"resources", "requests"});
-  if (requests == nullptr) return Resource{};
-  return Resource::FromResourceList(*requests, path + ".resources.requests");
+  Resource r;
+  if (requests != nullptr) {
+    ASSIGN_OR_RETURN(r, Resource::FromResourceList(*requests, path + ".resources.requests"));
+  }
+  if (non_zero) {
+    if (requests == nullptr || !requests->contains(kResourceCPU)) r.milli_cpu = 100;
+    if (requests == nullptr || !requests->contains(kResourceMemory)) r.memory = 200LL * 1024 * 1024;
+  }
+  return r;
 }
 
 bool IsRestartable(const json &container) {
@@ -75,7 +82,7 @@ bool Resource::IsZeroRequest() const {
                      [](const auto &kv) { return kv.second == 0; });
 }
 
-StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
+StatusOr<Resource> ComputePodResourceRequest(const json &pod, bool non_zero) {
   Resource reqs;
   const json *spec = Find(pod, {"spec"});
   if (spec == nullptr) return reqs;
@@ -83,7 +90,7 @@ StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
   if (const json *containers = Find(*spec, {"containers"}); containers != nullptr && containers->is_array()) {
     for (size_t i = 0; i < containers->size(); ++i) {
       ASSIGN_OR_RETURN(Resource c,
-                       ContainerRequests((*containers)[i], "spec.containers[" + std::to_string(i) + "]"));
+                       ContainerRequests((*containers)[i], "spec.containers[" + std::to_string(i) + "]", non_zero));
       reqs.Add(c);
     }
   }
@@ -95,7 +102,7 @@ StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
   if (const json *inits = Find(*spec, {"initContainers"}); inits != nullptr && inits->is_array()) {
     for (size_t i = 0; i < inits->size(); ++i) {
       const json &c = (*inits)[i];
-      ASSIGN_OR_RETURN(Resource step, ContainerRequests(c, "spec.initContainers[" + std::to_string(i) + "]"));
+      ASSIGN_OR_RETURN(Resource step, ContainerRequests(c, "spec.initContainers[" + std::to_string(i) + "]", non_zero));
       if (IsRestartable(c)) {
         reqs.Add(step);
         sidecars.Add(step);
@@ -113,44 +120,6 @@ StatusOr<Resource> ComputePodResourceRequest(const json &pod) {
     reqs.Add(o);
   }
   return reqs;
-}
-
-NodeInfo::NodeInfo() : node_(std::make_unique<json>(json::object())) {}
-NodeInfo::NodeInfo(const NodeInfo &o)
-    : node_(std::make_unique<json>(*o.node_)),
-      pods_(o.pods_),
-      name_(o.name_),
-      allocatable_(o.allocatable_),
-      requested_(o.requested_) {}
-NodeInfo &NodeInfo::operator=(const NodeInfo &o) {
-  if (this != &o) *this = NodeInfo(o);
-  return *this;
-}
-NodeInfo::NodeInfo(NodeInfo &&) noexcept = default;
-NodeInfo &NodeInfo::operator=(NodeInfo &&) noexcept = default;
-NodeInfo::~NodeInfo() = default;
-
-StatusOr<NodeInfo> NodeInfo::Create(const json &node) {
-  NodeInfo info;
-  *info.node_ = node;
-  info.name_ = internal::StringAt(node, {"metadata", "name"});
-  if (const json *alloc = Find(node, {"status", "allocatable"}); alloc != nullptr) {
-    ASSIGN_OR_RETURN(info.allocatable_, Resource::FromResourceList(*alloc, "status.allocatable"));
-  }
-  return info;
-}
-
-StatusOr<NodeInfo> NodeInfo::Create(const json &node, const std::vector<json> &pods) {
-  ASSIGN_OR_RETURN(NodeInfo info, Create(node));
-  for (const auto &pod : pods) RETURN_IF_ERROR(info.AddPod(pod));
-  return info;
-}
-
-Status NodeInfo::AddPod(const json &pod) {
-  ASSIGN_OR_RETURN(Resource r, ComputePodResourceRequest(pod));
-  requested_.Add(r);
-  pods_.push_back(pod);
-  return Status::Ok();
 }
 
 }  // namespace kubepp::scheduler

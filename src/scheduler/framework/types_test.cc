@@ -95,37 +95,5 @@ TEST(PodRequestTest, BadQuantityIsAnErrorNamingTheField) {
   EXPECT_FALSE(n.ok());
 }
 
-TEST(NodeInfoTest, SumsPodRequestsAndReadsAllocatable) {
-  json node = {
-      {"metadata", {{"name", "n1"}}},
-      {"status",
-       {{"allocatable", {{"cpu", "4"}, {"memory", "8Gi"}, {"pods", "110"}, {"example.com/gpu", "2"}}}}}};
-  json pod = {{"spec", {{"containers", {C({{"cpu", "1"}, {"memory", "1Gi"}})}}}}};
-  auto info = NodeInfo::Create(node, {pod, pod});
-  ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->name(), "n1");
-  EXPECT_EQ(info->allocatable().milli_cpu, 4000);
-  EXPECT_EQ(info->allocatable().memory, 8LL << 30);
-  EXPECT_EQ(info->allocatable().allowed_pod_number, 110);
-  EXPECT_EQ(info->allocatable().scalar_resources.at("example.com/gpu"), 2);
-  EXPECT_EQ(info->requested().milli_cpu, 2000);
-  EXPECT_EQ(info->requested().memory, 2LL << 30);
-  EXPECT_EQ(info->pods().size(), 2u);
-
-  NodeInfo copy = *info;
-  ASSERT_TRUE(copy.AddPod(pod).ok());
-  EXPECT_EQ(copy.requested().milli_cpu, 3000);
-  EXPECT_EQ(info->requested().milli_cpu, 2000);
-  EXPECT_EQ(copy.node()["metadata"]["name"], "n1");
-}
-
-TEST(NodeInfoTest, BadPodLeavesNodeInfoUnchanged) {
-  auto info = NodeInfo::Create(json{{"metadata", {{"name", "n"}}}});
-  ASSERT_TRUE(info.ok());
-  EXPECT_FALSE(info->AddPod({{"spec", {{"containers", {C({{"cpu", "x"}})}}}}}).ok());
-  EXPECT_TRUE(info->pods().empty());
-  EXPECT_FALSE(NodeInfo::Create(json{{"status", {{"allocatable", {{"cpu", "bad"}}}}}}).ok());
-}
-
 }  // namespace
 }  // namespace kubepp::scheduler

@@ -1,0 +1,312 @@
+#include "scheduler/framework/framework.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace kubepp::scheduler {
+namespace {
+
+// PrioritySort is the built-in QueueSort (priority, then queue time).
+constexpr std::string_view kPrioritySort = "PrioritySort";
+
+template <typename T>
+bool Implements(Plugin* p) {
+  return dynamic_cast<T*>(p) != nullptr;
+}
+
+}  // namespace
+
+Status PluginRegistry::Register(std::string name, PluginFactory factory) {
+  if (factories_.count(name) > 0) return Status::AlreadyExists("plugin \"" + name + "\" is registered twice");
+  factories_.emplace(std::move(name), std::move(factory));
+  return Status::Ok();
+}
+
+const PluginFactory* PluginRegistry::Find(std::string_view name) const {
+  auto it = factories_.find(name);
+  return it == factories_.end() ? nullptr : &it->second;
+}
+
+StatusOr<std::unique_ptr<Framework>> Framework::Create(const config::Profile& profile,
+                                                       const PluginRegistry& registry, Handle& handle) {
+  std::unique_ptr<Framework> f(new Framework(handle));
+  f->profile_name_ = profile.scheduler_name;
+  f->percentage_of_nodes_to_score_ = profile.percentage_of_nodes_to_score;
+  auto expanded = config::ExpandPlugins(profile);
+  const std::string where = "profile \"" + profile.scheduler_name + "\": ";
+
+  std::map<std::string, Plugin*, std::less<>> by_name;
+  for (const auto& e : expanded["MultiPoint"]) {
+    if (e.name == kPrioritySort) continue;
+    const PluginFactory* factory = registry.Find(e.name);
+    if (factory == nullptr) return Status::Invalid(where + "plugin \"" + e.name + "\" does not exist");
+    const nlohmann::json* args = nullptr;
+    if (auto it = profile.plugin_args.find(e.name); it != profile.plugin_args.end()) args = it->second.get();
+    auto plugin = (*factory)(args, handle);
+    if (!plugin.ok()) return plugin.status().WithPrefix(where + "plugin \"" + e.name + "\"");
+    by_name[e.name] = plugin->get();
+    f->owned_.push_back(*std::move(plugin));
+  }
+  for (const auto& [name, args] : profile.plugin_args) {
+    if (by_name.count(name) == 0 && name != kPrioritySort) {
+      // upstream rejects args for plugins that are not enabled.
+      if (registry.Find(name) == nullptr) {
+        return Status::Invalid(where + "pluginConfig: plugin \"" + name + "\" does not exist");
+      }
+    }
+  }
+
+  // Plugins named explicitly at a point must implement it; multiPoint ones
+  // are kept wherever they fit.
+  auto explicitly = [&](const config::PluginSet& set, const std::string& name) {
+    return std::any_of(set.enabled.begin(), set.enabled.end(), [&](const auto& r) { return r.name == name; });
+  };
+  auto collect = [&](const char* point, const config::PluginSet& set, auto* out, auto implements) -> Status {
+    for (const auto& e : expanded[point]) {
+      if (e.name == kPrioritySort) continue;
+      Plugin* p = by_name[e.name];
+      if (!implements(p)) {
+        if (explicitly(set, e.name)) {
+          return Status::Invalid(where + "plugin \"" + e.name + "\" does not extend " + point + " plugin");
+        }
+        continue;
+      }
+      out->push_back(e);
+    }
+    return Status::Ok();
+  };
+  const config::Plugins& ps = profile.plugins;
+  std::vector<config::EnabledPlugin> list;
+#define KUBEPP_COLLECT(point, set, type, member)                                                      \
+  list.clear();                                                                                      \
+  RETURN_IF_ERROR(collect(point, ps.set, &list, [](Plugin* p) { return Implements<type>(p); }));     \
+  for (const auto& e : list) f->member.push_back(dynamic_cast<type*>(by_name[e.name]));
+  KUBEPP_COLLECT("PreEnqueue", pre_enqueue, PreEnqueuePlugin, pre_enqueue_)
+  KUBEPP_COLLECT("PreFilter", pre_filter, PreFilterPlugin, pre_filter_)
+  KUBEPP_COLLECT("Filter", filter, FilterPlugin, filter_)
+  KUBEPP_COLLECT("PostFilter", post_filter, PostFilterPlugin, post_filter_)
+  KUBEPP_COLLECT("PreScore", pre_score, PreScorePlugin, pre_score_)
+  KUBEPP_COLLECT("Reserve", reserve, ReservePlugin, reserve_)
+  KUBEPP_COLLECT("Permit", permit, PermitPlugin, permit_)
+  KUBEPP_COLLECT("PreBind", pre_bind, PreBindPlugin, pre_bind_)
+  KUBEPP_COLLECT("Bind", bind, BindPlugin, bind_)
+  KUBEPP_COLLECT("PostBind", post_bind, PostBindPlugin, post_bind_)
+#undef KUBEPP_COLLECT
+  list.clear();
+  RETURN_IF_ERROR(collect("Score", ps.score, &list, [](Plugin* p) { return Implements<ScorePlugin>(p); }));
+  for (const auto& e : list) f->score_.push_back({dynamic_cast<ScorePlugin*>(by_name[e.name]), e.weight});
+  if (f->bind_.empty()) return Status::Invalid(where + "at least one bind plugin is needed");
+
+  for (const auto& [name, plugin] : by_name) {
+    if (auto* ee = dynamic_cast<EnqueueExtensions*>(plugin); ee != nullptr) {
+      f->events_[name] = ee->EventsToRegister();
+    } else {
+      f->events_[name] = {ClusterEvent{}};  // every event
+    }
+  }
+  return f;
+}
+
+PluginStatus Framework::RunPreEnqueuePlugins(const PodInfo& pod) {
+  for (auto* p : pre_enqueue_) {
+    PluginStatus s = p->PreEnqueue(pod);
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Success();
+}
+
+PluginStatus Framework::RunPreFilterPlugins(CycleState& state, const PodInfo& pod,
+                                            const std::vector<NodeInfoPtr>& nodes, PreFilterResult* result) {
+  *result = PreFilterResult{};
+  for (auto* p : pre_filter_) {
+    PreFilterResult r;
+    PluginStatus s = p->PreFilter(state, pod, nodes, &r);
+    if (s.IsSkip()) {
+      state.skip_filter_plugins.insert(std::string(p->Name()));
+      continue;
+    }
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+    if (r.node_names) {
+      if (!result->node_names) {
+        result->node_names = std::move(r.node_names);
+      } else {
+        std::set<std::string> both;
+        std::set_intersection(result->node_names->begin(), result->node_names->end(), r.node_names->begin(),
+                              r.node_names->end(), std::inserter(both, both.end()));
+        result->node_names = std::move(both);
+      }
+      if (result->node_names->empty()) {
+        return PluginStatus::Unresolvable("node(s) didn't satisfy plugin(s) [" + std::string(p->Name()) + "]")
+            .WithPlugin(p->Name());
+      }
+    }
+  }
+  return PluginStatus::Success();
+}
+
+PluginStatus Framework::RunPreFilterExtensionAddPod(CycleState& state, const PodInfo& pod,
+                                                    const PodInfoPtr& to_add, const NodeInfo& node) {
+  for (auto* p : pre_filter_) {
+    if (!p->HasPreFilterExtensions() || state.skip_filter_plugins.count(p->Name()) > 0) continue;
+    PluginStatus s = p->AddPod(state, pod, to_add, node);
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Success();
+}
+
+PluginStatus Framework::RunPreFilterExtensionRemovePod(CycleState& state, const PodInfo& pod,
+                                                       const PodInfoPtr& to_remove, const NodeInfo& node) {
+  for (auto* p : pre_filter_) {
+    if (!p->HasPreFilterExtensions() || state.skip_filter_plugins.count(p->Name()) > 0) continue;
+    PluginStatus s = p->RemovePod(state, pod, to_remove, node);
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Success();
+}
+
+PluginStatus Framework::RunFilterPlugins(CycleState& state, const PodInfo& pod, const NodeInfo& node) {
+  for (auto* p : filter_) {
+    if (!state.skip_filter_plugins.empty() && state.skip_filter_plugins.count(p->Name()) > 0) continue;
+    PluginStatus s = p->Filter(state, pod, node);
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Success();
+}
+
+PluginStatus Framework::RunFilterPluginsWithNominatedPods(CycleState& state, const PodInfo& pod,
+                                                          const NodeInfo& node) {
+  std::vector<PodInfoPtr> nominated;
+  for (auto& np : handle_.NominatedPodsForNode(node.name())) {
+    if (np->uid != pod.uid && np->priority >= pod.priority) nominated.push_back(std::move(np));
+  }
+  if (!nominated.empty()) {
+    // With the nominated pods added: they will land here once their victims go.
+    NodeInfo with = node;
+    auto state_with = state.Clone();
+    for (const auto& np : nominated) {
+      with.AddPod(np);
+      PluginStatus s = RunPreFilterExtensionAddPod(*state_with, pod, np, with);
+      if (!s.IsSuccess()) return s;
+    }
+    PluginStatus s = RunFilterPlugins(*state_with, pod, with);
+    if (!s.IsSuccess()) return s;
+  }
+  return RunFilterPlugins(state, pod, node);
+}
+
+PluginStatus Framework::RunPostFilterPlugins(CycleState& state, const PodInfo& pod, const NodeToStatusMap& filtered,
+                                             int num_all_nodes, PostFilterResult* result) {
+  PluginStatus last = PluginStatus::Unschedulable("");
+  std::vector<std::string> reasons;
+  for (auto* p : post_filter_) {
+    PluginStatus s = p->PostFilter(state, pod, filtered, num_all_nodes, result);
+    if (s.IsSuccess()) return s.WithPlugin(p->Name());
+    if (s.code() == Code::kError) return s.WithPlugin(p->Name());
+    for (const auto& r : s.reasons()) reasons.push_back(r);
+  }
+  return PluginStatus(Code::kUnschedulable, std::move(reasons));
+}
+
+PluginStatus Framework::RunPreScorePlugins(CycleState& state, const PodInfo& pod,
+                                           const std::vector<NodeInfoPtr>& nodes) {
+  for (auto* p : pre_score_) {
+    PluginStatus s = p->PreScore(state, pod, nodes);
+    if (s.IsSkip()) {
+      state.skip_score_plugins.insert(std::string(p->Name()));
+      continue;
+    }
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Success();
+}
+
+StatusOr<std::vector<NodeScore>> Framework::RunScorePlugins(CycleState& state, const PodInfo& pod,
+                                                            const std::vector<NodeInfoPtr>& nodes) {
+  std::vector<NodeScore> total(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) total[i].name = nodes[i]->name();
+  std::vector<NodeScore> scores(nodes.size());
+  for (const auto& [plugin, weight] : score_) {
+    if (!state.skip_score_plugins.empty() && state.skip_score_plugins.count(plugin->Name()) > 0) continue;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      scores[i].name = nodes[i]->name();
+      scores[i].score = 0;
+      PluginStatus s = plugin->Score(state, pod, *nodes[i], &scores[i].score);
+      if (!s.IsSuccess()) {
+        return Status::Internal("plugin \"" + std::string(plugin->Name()) + "\" failed with: " + s.Message());
+      }
+    }
+    if (plugin->HasNormalizeScore()) {
+      PluginStatus s = plugin->NormalizeScore(state, pod, scores);
+      if (!s.IsSuccess()) {
+        return Status::Internal("plugin \"" + std::string(plugin->Name()) + "\" failed with: " + s.Message());
+      }
+    }
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (scores[i].score < kMinNodeScore || scores[i].score > kMaxNodeScore) {
+        return Status::Internal("plugin \"" + std::string(plugin->Name()) + "\" returns an invalid score " +
+                                std::to_string(scores[i].score) + ", it should in the range of [0, 100] after normalizing");
+      }
+      total[i].score += scores[i].score * weight;
+    }
+  }
+  return total;
+}
+
+PluginStatus Framework::RunReservePluginsReserve(CycleState& state, const PodInfo& pod, const std::string& node) {
+  for (auto* p : reserve_) {
+    PluginStatus s = p->Reserve(state, pod, node);
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Success();
+}
+
+void Framework::RunReservePluginsUnreserve(CycleState& state, const PodInfo& pod, const std::string& node) {
+  for (auto it = reserve_.rbegin(); it != reserve_.rend(); ++it) (*it)->Unreserve(state, pod, node);
+}
+
+PluginStatus Framework::RunPermitPlugins(CycleState& state, const PodInfo& pod, const std::string& node,
+                                         std::chrono::milliseconds* timeout) {
+  bool wait = false;
+  *timeout = std::chrono::milliseconds::max();
+  for (auto* p : permit_) {
+    std::chrono::milliseconds t{0};
+    PluginStatus s = p->Permit(state, pod, node, &t);
+    if (s.IsWait()) {
+      wait = true;
+      *timeout = std::min(*timeout, std::min(t, std::chrono::milliseconds(15 * 60 * 1000)));
+      continue;
+    }
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  if (wait) return PluginStatus(Code::kWait, {});
+  return PluginStatus::Success();
+}
+
+PluginStatus Framework::RunPreBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node) {
+  for (auto* p : pre_bind_) {
+    PluginStatus s = p->PreBind(state, pod, node);
+    if (!s.IsSuccess()) return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Success();
+}
+
+PluginStatus Framework::RunBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node) {
+  for (auto* p : bind_) {
+    PluginStatus s = p->Bind(state, pod, node);
+    if (s.IsSkip()) continue;
+    return s.WithPlugin(p->Name());
+  }
+  return PluginStatus::Error("no bind plugin bound the pod");
+}
+
+void Framework::RunPostBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node) {
+  for (auto* p : post_bind_) p->PostBind(state, pod, node);
+}
+
+std::vector<ClusterEvent> Framework::EventsFor(std::string_view plugin) const {
+  auto it = events_.find(plugin);
+  if (it == events_.end()) return {ClusterEvent{}};
+  return it->second;
+}
+
+}  // namespace kubepp::scheduler
