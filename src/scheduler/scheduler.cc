@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -40,6 +41,21 @@ const std::map<std::string, client::GroupVersionResource, std::less<>> kOtherRes
 };
 
 std::string NowRfc3339() { return api::Time::Now().FormatSeconds(); }
+
+// Go's time.Duration String() for whole milliseconds: "300ms", "1.5s", "30s".
+std::string GoDuration(std::chrono::milliseconds d) {
+  int64_t ms = d.count();
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  std::string out = std::to_string(ms / 1000);
+  if (int64_t frac = ms % 1000; frac != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), ".%03lld", static_cast<long long>(frac));
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + "s";
+}
 
 bool IsTerminal(const PodInfo& p) { return p.phase == "Succeeded" || p.phase == "Failed"; }
 
@@ -97,8 +113,8 @@ class WorkerPool {
 // bounded (upstream's broadcaster drops too when it falls behind).
 class EventRecorder {
  public:
-  EventRecorder(client::Client& client, std::string component, std::string instance)
-      : client_(client), component_(std::move(component)), instance_(std::move(instance)), pool_(2) {}
+  EventRecorder(client::Client& client, std::string instance)
+      : client_(client), instance_(std::move(instance)), pool_(2) {}
   ~EventRecorder() { pool_.Stop(); }
 
   void Record(const PodInfo& pod, std::string_view type, std::string_view reason, std::string_view action,
@@ -109,9 +125,11 @@ class EventRecorder {
     }
     json involved = {{"kind", "Pod"},         {"namespace", pod.namespace_}, {"name", pod.name},
                      {"uid", pod.uid},        {"apiVersion", "v1"},         {"resourceVersion", pod.resource_version}};
+    // The reporting component is the profile's scheduler name, as upstream.
     pool_.Submit([this, involved = std::move(involved), type = std::string(type), reason = std::string(reason),
-                  action = std::string(action), message = std::move(message)]() mutable {
-      Post(std::move(involved), type, reason, action, message);
+                  action = std::string(action), message = std::move(message),
+                  component = pod.scheduler_name]() mutable {
+      Post(std::move(involved), component, type, reason, action, message);
       pending_.fetch_sub(1);
     });
   }
@@ -124,8 +142,8 @@ class EventRecorder {
     std::chrono::steady_clock::time_point last;
   };
 
-  void Post(json involved, const std::string& type, const std::string& reason, const std::string& action,
-            const std::string& message) {
+  void Post(json involved, const std::string& component, const std::string& type, const std::string& reason,
+            const std::string& action, const std::string& message) {
     std::string ns = involved["namespace"];
     std::string key = involved["uid"].get<std::string>() + "\n" + reason + "\n" + message;
     std::string now = NowRfc3339();
@@ -157,8 +175,8 @@ class EventRecorder {
                {"message", message},
                {"type", type},
                {"action", action},
-               {"source", {{"component", component_}}},
-               {"reportingComponent", component_},
+               {"source", {{"component", component}}},
+               {"reportingComponent", component},
                {"reportingInstance", instance_},
                {"firstTimestamp", now},
                {"lastTimestamp", now},
@@ -175,7 +193,6 @@ class EventRecorder {
   }
 
   client::Client& client_;
-  const std::string component_;
   const std::string instance_;
   std::atomic<int> pending_{0};
   std::mutex mu_;
@@ -197,6 +214,8 @@ class ProfileHandle final : public Handle {
   std::vector<PodInfoPtr> NominatedPodsForNode(const std::string& node_name) const override;
   void RecordEvent(const PodInfo& pod, std::string_view type, std::string_view reason, std::string_view action,
                    std::string message) override;
+  bool AllowWaitingPod(const std::string& uid, std::string_view plugin) override;
+  bool RejectWaitingPod(const std::string& uid, std::string_view plugin, std::string message) override;
 
   Framework* framework_ = nullptr;
 
@@ -224,7 +243,7 @@ class SchedulerImpl final : public Scheduler {
       frameworks_[profile.scheduler_name] = *std::move(fw);
       handles_.push_back(std::move(handle));
     }
-    recorder_ = std::make_unique<EventRecorder>(client_, frameworks_.begin()->first, options_.identity);
+    recorder_ = std::make_unique<EventRecorder>(client_, options_.identity);
     QueueOptions q;
     q.initial_backoff = std::chrono::seconds(options_.config.pod_initial_backoff_seconds);
     q.max_backoff = std::chrono::seconds(options_.config.pod_max_backoff_seconds);
@@ -306,6 +325,37 @@ class SchedulerImpl final : public Scheduler {
   std::vector<PodInfoPtr> NominatedPodsForNode(const std::string& node) const {
     return queue_->NominatedPodsForNode(node);
   }
+  // A pod held at Permit until its waiting plugins allow it.
+  struct WaitingPod {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::set<std::string, std::less<>> pending;  // plugins that have not allowed it yet
+    bool rejected = false;
+    std::string message;
+  };
+
+  bool ResolveWaiting(const std::string& uid, std::string_view plugin, bool reject, std::string message) {
+    std::shared_ptr<WaitingPod> w;
+    {
+      std::lock_guard lock(waiting_mu_);
+      auto it = waiting_.find(uid);
+      if (it == waiting_.end()) return false;
+      w = it->second;
+    }
+    {
+      std::lock_guard lock(w->mu);
+      if (reject) {
+        w->rejected = true;
+        w->message = std::move(message);
+      } else {
+        auto p = w->pending.find(plugin);
+        if (p != w->pending.end()) w->pending.erase(p);
+      }
+    }
+    w->cv.notify_all();
+    return true;
+  }
+
   void RecordEvent(const PodInfo& pod, std::string_view type, std::string_view reason, std::string_view action,
                    std::string message) {
     if (recorder_) recorder_->Record(pod, type, reason, action, std::move(message));
@@ -597,7 +647,14 @@ class SchedulerImpl final : public Scheduler {
       return;
     }
     std::chrono::milliseconds permit_timeout{0};
-    PluginStatus perm = fw->RunPermitPlugins(*state, *pod, host, &permit_timeout);
+    std::vector<std::string> waiting_plugins;
+    PluginStatus perm = fw->RunPermitPlugins(*state, *pod, host, &permit_timeout, &waiting_plugins);
+    if (perm.IsWait()) {
+      auto w = std::make_shared<WaitingPod>();
+      w->pending.insert(waiting_plugins.begin(), waiting_plugins.end());
+      std::lock_guard lock(waiting_mu_);
+      waiting_[pod->uid] = std::move(w);
+    }
     if (!perm.IsSuccess() && !perm.IsWait()) {
       fw->RunReservePluginsUnreserve(*state, *pod, host);
       cache_.ForgetPod(pod->uid);
@@ -620,12 +677,29 @@ class SchedulerImpl final : public Scheduler {
       FailOrReject(fw, std::move(qp), cycle, s);
     };
     if (wait) {
-      // No in-tree Permit plugin waits; a waiting pod is rejected at its
-      // timeout (upstream's outcome when nobody allows it).
-      std::this_thread::sleep_for(std::min(permit_timeout, std::chrono::milliseconds(1000)));
-      undo(PluginStatus::Unschedulable("rejected due to timeout after waiting " +
-                                       std::to_string(permit_timeout.count() / 1000) + "s at plugin Permit"));
-      return;
+      std::shared_ptr<WaitingPod> w;
+      {
+        std::lock_guard lock(waiting_mu_);
+        w = waiting_[pod->uid];
+      }
+      std::unique_lock lock(w->mu);
+      bool done = w->cv.wait_for(lock, permit_timeout, [&] { return w->rejected || w->pending.empty(); });
+      PluginStatus verdict;
+      if (w->rejected) {
+        verdict = PluginStatus::Unschedulable(w->message);
+      } else if (!done) {
+        verdict = PluginStatus::Unschedulable("rejected due to timeout after waiting " +
+                                              GoDuration(permit_timeout) + " at plugin " + *w->pending.begin());
+      }
+      lock.unlock();
+      {
+        std::lock_guard wl(waiting_mu_);
+        waiting_.erase(pod->uid);
+      }
+      if (!verdict.IsSuccess()) {
+        undo(verdict);
+        return;
+      }
     }
     PluginStatus s = fw.RunPreBindPlugins(state, *pod, host);
     if (!s.IsSuccess()) {
@@ -751,6 +825,9 @@ class SchedulerImpl final : public Scheduler {
   size_t next_start_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
 
+  std::mutex waiting_mu_;
+  std::unordered_map<std::string, std::shared_ptr<WaitingPod>> waiting_;  // guarded by waiting_mu_
+
   mutable std::mutex ns_mu_;
   std::unordered_map<std::string, api::Labels> namespace_labels_;
 
@@ -766,6 +843,12 @@ std::vector<std::shared_ptr<const json>> ProfileHandle::Objects(std::string_view
 }
 std::vector<PodInfoPtr> ProfileHandle::NominatedPodsForNode(const std::string& node_name) const {
   return s_.NominatedPodsForNode(node_name);
+}
+bool ProfileHandle::AllowWaitingPod(const std::string& uid, std::string_view plugin) {
+  return s_.ResolveWaiting(uid, plugin, false, "");
+}
+bool ProfileHandle::RejectWaitingPod(const std::string& uid, std::string_view plugin, std::string message) {
+  return s_.ResolveWaiting(uid, plugin, true, std::move(message));
 }
 void ProfileHandle::RecordEvent(const PodInfo& pod, std::string_view type, std::string_view reason,
                                 std::string_view action, std::string message) {

@@ -265,7 +265,7 @@ void Framework::RunReservePluginsUnreserve(CycleState& state, const PodInfo& pod
 }
 
 PluginStatus Framework::RunPermitPlugins(CycleState& state, const PodInfo& pod, const std::string& node,
-                                         std::chrono::milliseconds* timeout) {
+                                         std::chrono::milliseconds* timeout, std::vector<std::string>* waiting) {
   bool wait = false;
   *timeout = std::chrono::milliseconds::max();
   for (auto* p : permit_) {
@@ -273,6 +273,7 @@ PluginStatus Framework::RunPermitPlugins(CycleState& state, const PodInfo& pod, 
     PluginStatus s = p->Permit(state, pod, node, &t);
     if (s.IsWait()) {
       wait = true;
+      if (waiting != nullptr) waiting->push_back(std::string(p->Name()));
       *timeout = std::min(*timeout, std::min(t, std::chrono::milliseconds(15 * 60 * 1000)));
       continue;
     }

@@ -69,9 +69,10 @@ class Framework {
                                                    const std::vector<NodeInfoPtr>& nodes);
   PluginStatus RunReservePluginsReserve(CycleState& state, const PodInfo& pod, const std::string& node);
   void RunReservePluginsUnreserve(CycleState& state, const PodInfo& pod, const std::string& node);
-  // Success, a rejection, or kWait with *timeout set to the smallest wait.
+  // Success, a rejection, or kWait with *timeout set to the smallest wait
+  // and the names of the plugins that asked to wait in *waiting.
   PluginStatus RunPermitPlugins(CycleState& state, const PodInfo& pod, const std::string& node,
-                                std::chrono::milliseconds* timeout);
+                                std::chrono::milliseconds* timeout, std::vector<std::string>* waiting = nullptr);
   PluginStatus RunPreBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node);
   PluginStatus RunBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node);
   void RunPostBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node);

@@ -188,6 +188,13 @@ class Handle {
   virtual Framework& framework() = 0;
   // Pods nominated to run on `node_name` (preemptors waiting for victims to go).
   virtual std::vector<PodInfoPtr> NominatedPodsForNode(const std::string& node_name) const = 0;
+  // Permit: a pod held at Permit (kWait) goes on to binding once every
+  // plugin that made it wait allowed it; a rejection sends it back to the
+  // queue with `message`. Both return false when no pod with this uid waits.
+  virtual bool AllowWaitingPod(const std::string& /*uid*/, std::string_view /*plugin*/) { return false; }
+  virtual bool RejectWaitingPod(const std::string& /*uid*/, std::string_view /*plugin*/, std::string /*message*/) {
+    return false;
+  }
   // Emits a core/v1 Event about `pod` (type "Normal"/"Warning").
   virtual void RecordEvent(const PodInfo& pod, std::string_view type, std::string_view reason,
                            std::string_view action, std::string message) = 0;
