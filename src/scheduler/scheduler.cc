@@ -576,6 +576,15 @@ class SchedulerImpl final : public Scheduler {
       const size_t start = next_start_ % nodes.size();
       for (size_t i = 0; i < nodes.size() && static_cast<int>(feasible.size()) < to_find; ++i) {
         const NodeInfoPtr& n = nodes[(start + i) % nodes.size()];
+        // The filter loop is bound by memory latency (one NodeInfo per node,
+        // scattered): fetch a few nodes ahead.
+        if (const NodeInfo* ahead = nodes[(start + i + 4) % nodes.size()].get(); ahead != nullptr) {
+          const char* p = reinterpret_cast<const char*>(ahead);
+          __builtin_prefetch(p);
+          __builtin_prefetch(p + 64);
+          __builtin_prefetch(p + 128);
+          __builtin_prefetch(p + 192);
+        }
         ++processed;
         if (pre.node_names && pre.node_names->count(n->name()) == 0) {
           failed.emplace(n->name(), PluginStatus::Unresolvable("node(s) didn't satisfy plugin(s) [PreFilter]"));

@@ -141,6 +141,10 @@ PluginStatus Framework::RunPreFilterPlugins(CycleState& state, const PodInfo& po
       }
     }
   }
+  state.skip_filter_mask.assign(filter_.size(), 0);
+  for (size_t i = 0; i < filter_.size(); ++i) {
+    state.skip_filter_mask[i] = state.skip_filter_plugins.count(filter_[i]->Name()) > 0 ? 1 : 0;
+  }
   return PluginStatus::Success();
 }
 
@@ -165,8 +169,14 @@ PluginStatus Framework::RunPreFilterExtensionRemovePod(CycleState& state, const 
 }
 
 PluginStatus Framework::RunFilterPlugins(CycleState& state, const PodInfo& pod, const NodeInfo& node) {
-  for (auto* p : filter_) {
-    if (!state.skip_filter_plugins.empty() && state.skip_filter_plugins.count(p->Name()) > 0) continue;
+  const bool use_mask = state.skip_filter_mask.size() == filter_.size();
+  for (size_t i = 0; i < filter_.size(); ++i) {
+    FilterPlugin* p = filter_[i];
+    if (use_mask) {
+      if (state.skip_filter_mask[i] != 0) continue;
+    } else if (!state.skip_filter_plugins.empty() && state.skip_filter_plugins.count(p->Name()) > 0) {
+      continue;
+    }
     PluginStatus s = p->Filter(state, pod, node);
     if (!s.IsSuccess()) return s.WithPlugin(p->Name());
   }
@@ -224,11 +234,10 @@ StatusOr<std::vector<NodeScore>> Framework::RunScorePlugins(CycleState& state, c
                                                             const std::vector<NodeInfoPtr>& nodes) {
   std::vector<NodeScore> total(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) total[i].name = nodes[i]->name();
-  std::vector<NodeScore> scores(nodes.size());
+  std::vector<NodeScore> scores = total;  // names set once
   for (const auto& [plugin, weight] : score_) {
     if (!state.skip_score_plugins.empty() && state.skip_score_plugins.count(plugin->Name()) > 0) continue;
     for (size_t i = 0; i < nodes.size(); ++i) {
-      scores[i].name = nodes[i]->name();
       scores[i].score = 0;
       PluginStatus s = plugin->Score(state, pod, *nodes[i], &scores[i].score);
       if (!s.IsSuccess()) {

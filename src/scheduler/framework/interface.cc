@@ -29,24 +29,41 @@ std::string PluginStatus::Message() const {
 }
 
 StateData* CycleState::Read(std::string_view key) const {
-  auto it = data_.find(key);
-  return it == data_.end() ? nullptr : it->second.get();
+  for (const auto& e : data_) {
+    if (e.key_address == key.data() && e.key.size() == key.size()) return e.data.get();
+  }
+  for (const auto& e : data_) {
+    if (e.key == key) return e.data.get();
+  }
+  return nullptr;
 }
 
 void CycleState::Write(std::string_view key, std::unique_ptr<StateData> data) {
-  data_.insert_or_assign(std::string(key), std::move(data));
+  for (auto& e : data_) {
+    if (e.key == key) {
+      e.key_address = key.data();
+      e.data = std::move(data);
+      return;
+    }
+  }
+  data_.push_back({std::string(key), key.data(), std::move(data)});
 }
 
 void CycleState::Delete(std::string_view key) {
-  auto it = data_.find(key);
-  if (it != data_.end()) data_.erase(it);
+  for (auto it = data_.begin(); it != data_.end(); ++it) {
+    if (it->key == key) {
+      data_.erase(it);
+      return;
+    }
+  }
 }
 
 std::unique_ptr<CycleState> CycleState::Clone() const {
   auto copy = std::make_unique<CycleState>();
-  for (const auto& [key, data] : data_) copy->data_.emplace(key, data ? data->Clone() : nullptr);
+  for (const auto& e : data_) copy->data_.push_back({e.key, e.key_address, e.data ? e.data->Clone() : nullptr});
   copy->skip_filter_plugins = skip_filter_plugins;
   copy->skip_score_plugins = skip_score_plugins;
+  copy->skip_filter_mask = skip_filter_mask;
   return copy;
 }
 

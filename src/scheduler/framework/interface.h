@@ -107,6 +107,8 @@ class CycleState {
   CycleState& operator=(const CycleState&) = delete;
 
   // nullptr when nothing was written under `key`.
+  // Lookups are per node per plugin, so keys are kept in a short vector and
+  // matched by address first (keys are the plugins' string constants).
   StateData* Read(std::string_view key) const;
   void Write(std::string_view key, std::unique_ptr<StateData> data);
   void Delete(std::string_view key);
@@ -116,9 +118,18 @@ class CycleState {
   // Plugins whose PreFilter/PreScore returned Skip: their Filter/Score is not run.
   std::set<std::string, std::less<>> skip_filter_plugins;
   std::set<std::string, std::less<>> skip_score_plugins;
+  // skip_filter_plugins as one flag per Filter plugin of the profile, in
+  // order; filled by the framework after PreFilter so that the per-node
+  // Filter loop does no string lookups. Empty: consult the set.
+  std::vector<uint8_t> skip_filter_mask;
 
  private:
-  std::map<std::string, std::unique_ptr<StateData>, std::less<>> data_;
+  struct Entry {
+    std::string key;
+    const char* key_address;  // the caller's key data, for the fast path
+    std::unique_ptr<StateData> data;
+  };
+  std::vector<Entry> data_;
 };
 
 // What the cycle can see of the cluster: every known node with the pods the

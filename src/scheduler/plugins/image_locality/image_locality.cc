@@ -63,7 +63,7 @@ PluginStatus ImageLocality::PreScore(CycleState& state, const PodInfo& pod,
 
 PluginStatus ImageLocality::Score(CycleState& state, const PodInfo& pod, const NodeInfo& node,
                                   int64_t* score) {
-  if (const auto* s = dynamic_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
+  if (const auto* s = static_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
     *score = ScoreNode(*s, node);
   } else {
     *score = ScoreNode(Compute(pod, handle_.snapshot()), node);

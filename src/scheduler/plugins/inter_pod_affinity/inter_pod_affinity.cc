@@ -170,7 +170,7 @@ class InterPodAffinity final : public PreFilterPlugin,
   }
 
   PluginStatus Filter(CycleState& cycle, const PodInfo& pod, const NodeInfo& node) override {
-    auto* s = dynamic_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
+    auto* s = static_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
     if (s == nullptr) return MissingState(kPreFilterStateKey);
     const api::Labels& labels = node.labels();
 
@@ -258,7 +258,7 @@ class InterPodAffinity final : public PreFilterPlugin,
 
   PluginStatus Score(CycleState& cycle, const PodInfo& /*pod*/, const NodeInfo& node,
                      int64_t* score) override {
-    auto* s = dynamic_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
+    auto* s = static_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
     if (s == nullptr) return MissingState(kPreScoreStateKey);
     const api::Labels& labels = node.labels();
     int64_t total = 0;
@@ -276,7 +276,7 @@ class InterPodAffinity final : public PreFilterPlugin,
 
   PluginStatus NormalizeScore(CycleState& cycle, const PodInfo& /*pod*/,
                               std::vector<NodeScore>& scores) override {
-    auto* s = dynamic_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
+    auto* s = static_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
     if (s == nullptr) return MissingState(kPreScoreStateKey);
     if (s->topology_score.empty() || scores.empty()) return PluginStatus::Success();
     int64_t lo = std::numeric_limits<int64_t>::max();
@@ -342,7 +342,7 @@ class InterPodAffinity final : public PreFilterPlugin,
 
   PluginStatus UpdateWithPod(CycleState& cycle, const PodInfo& pod, const PodInfo& other,
                              const NodeInfo& node, int64_t delta) {
-    auto* s = dynamic_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
+    auto* s = static_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
     if (s == nullptr) return MissingState(kPreFilterStateKey);
     if (node.node() == nullptr) return PluginStatus::Success();
     for (const auto& term : other.required_anti_affinity) {

@@ -32,7 +32,7 @@ PluginStatus NodePorts::PreFilter(CycleState& state, const PodInfo& pod,
 }
 
 PluginStatus NodePorts::Filter(CycleState& state, const PodInfo& pod, const NodeInfo& node) {
-  const auto* s = dynamic_cast<const PreFilterState*>(state.Read(kPreFilterStateKey));
+  const auto* s = static_cast<const PreFilterState*>(state.Read(kPreFilterStateKey));
   const std::vector<HostPort>& wanted = s != nullptr ? s->ports : pod.host_ports;
   if (FitsPorts(wanted, node)) return PluginStatus::Success();
   return PluginStatus::Unschedulable(std::string(kErrReasonNodePorts));

@@ -102,7 +102,7 @@ PluginStatus NodeResourcesBalancedAllocation::Score(CycleState& state, const Pod
                                                     const NodeInfo& node, int64_t* score) {
   std::vector<int64_t> computed;
   const std::vector<int64_t>* pod_requests = nullptr;
-  if (const auto* s = dynamic_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
+  if (const auto* s = static_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
     pod_requests = &s->pod_requests;
   } else {
     computed = scorer_.PodRequests(pod);

@@ -324,7 +324,7 @@ PluginStatus NodeResourcesFit::PreFilter(CycleState& state, const PodInfo& pod,
 }
 
 PluginStatus NodeResourcesFit::Filter(CycleState& state, const PodInfo& pod, const NodeInfo& node) {
-  if (const auto* s = dynamic_cast<const PreFilterState*>(state.Read(kPreFilterStateKey)); s != nullptr) {
+  if (const auto* s = static_cast<const PreFilterState*>(state.Read(kPreFilterStateKey)); s != nullptr) {
     return FitsRequest(*s, node);
   }
   return FitsRequest(*ComputePreFilterState(args_, pod), node);
@@ -342,7 +342,7 @@ PluginStatus NodeResourcesFit::Score(CycleState& state, const PodInfo& pod, cons
                                      int64_t* score) {
   std::vector<int64_t> computed;
   const std::vector<int64_t>* pod_requests = nullptr;
-  if (const auto* s = dynamic_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
+  if (const auto* s = static_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
     pod_requests = &s->pod_requests;
   } else {
     computed = scorer_.PodRequests(pod);

@@ -356,7 +356,7 @@ class PodTopologySpread final : public PreFilterPlugin,
   }
 
   PluginStatus Filter(CycleState& cycle, const PodInfo& /*pod*/, const NodeInfo& node) override {
-    auto* s = dynamic_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
+    auto* s = static_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
     if (s == nullptr) return MissingState(kPreFilterStateKey);
     const auto& cs = *s->constraints;
     const api::Labels& labels = node.labels();
@@ -438,7 +438,7 @@ class PodTopologySpread final : public PreFilterPlugin,
   }
 
   PluginStatus Score(CycleState& cycle, const PodInfo& pod, const NodeInfo& node, int64_t* score) override {
-    auto* s = dynamic_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
+    auto* s = static_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
     if (s == nullptr) return MissingState(kPreScoreStateKey);
     *score = 0;
     if (!s->ignored_nodes.empty() && s->ignored_nodes.count(node.name()) > 0) return PluginStatus::Success();
@@ -468,7 +468,7 @@ class PodTopologySpread final : public PreFilterPlugin,
 
   PluginStatus NormalizeScore(CycleState& cycle, const PodInfo& /*pod*/,
                               std::vector<NodeScore>& scores) override {
-    auto* s = dynamic_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
+    auto* s = static_cast<PreScoreState*>(cycle.Read(kPreScoreStateKey));
     if (s == nullptr) return PluginStatus::Success();
     std::vector<bool> ignored(scores.size(), false);
     int64_t lo = std::numeric_limits<int64_t>::max();
@@ -549,7 +549,7 @@ class PodTopologySpread final : public PreFilterPlugin,
 
   PluginStatus UpdateWithPod(CycleState& cycle, const PodInfo& pod, const PodInfo& other,
                              const NodeInfo& node, int64_t delta) {
-    auto* s = dynamic_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
+    auto* s = static_cast<PreFilterState*>(cycle.Read(kPreFilterStateKey));
     if (s == nullptr) return MissingState(kPreFilterStateKey);
     if (other.namespace_ != pod.namespace_ || node.node() == nullptr) return PluginStatus::Success();
     const auto& cs = *s->constraints;

@@ -55,7 +55,7 @@ PluginStatus TaintToleration::Score(CycleState& state, const PodInfo& pod, const
     *score = 0;
     return PluginStatus::Success();
   }
-  if (const auto* s = dynamic_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
+  if (const auto* s = static_cast<const PreScoreState*>(state.Read(kPreScoreStateKey)); s != nullptr) {
     *score = CountIntolerablePreferNoSchedule(node.taints(), s->tolerations_prefer_no_schedule);
   } else {
     *score = CountIntolerablePreferNoSchedule(node.taints(), PreferNoScheduleTolerations(pod.tolerations));
