@@ -1,5 +1,6 @@
 #include "runtime/oci/oci_runtime.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -453,6 +454,29 @@ StatusOr<std::unique_ptr<OciRuntime>> OciRuntime::Open(OciRuntimeOptions options
     rt->network_ = rt->own_network_.get();
   } else {
     rt->network_ = o.network;
+  }
+  if (!o.images_import_dir.empty()) {
+    // One archive at a time, so that one bad file does not hide the others.
+    std::vector<fs::path> archives;
+    for (const auto& e : fs::directory_iterator(o.images_import_dir, ec)) {
+      std::string name = e.path().filename().string();
+      for (const char* ext : {".tar", ".tar.gz", ".tgz", ".tar.zst"}) {
+        std::string_view n(name), x(ext);
+        if (e.is_regular_file() && n.size() > x.size() && n.substr(n.size() - x.size()) == x) {
+          archives.push_back(e.path());
+          break;
+        }
+      }
+    }
+    std::sort(archives.begin(), archives.end());
+    for (const auto& a : archives) {
+      auto imported = o.images->Import(a.string());
+      if (!imported.ok()) {
+        LogWarning("oci runtime: image archive {} not imported: {}", a.string(), imported.status().ToString());
+      } else {
+        LogInfo("oci runtime: imported {} image(s) from {}", imported->size(), a.string());
+      }
+    }
   }
   RETURN_IF_ERROR(rt->Load());
   return rt;

@@ -62,6 +62,10 @@ struct OciRuntimeOptions {
   int64_t log_max_size = 10 * 1024 * 1024;  // CRI log rotation (containerLogMaxSize)
   int log_max_files = 5;
   std::string resolv_conf = "/etc/resolv.conf";  // copied when a sandbox has no DNS config
+  // Air-gapped nodes: every *.tar (docker-save or OCI archive, optionally
+  // .gz/.zst) in this folder is imported into `images` at Open (e.g.
+  // DATA/agent/images). A bad archive is logged and skipped. "": none.
+  std::string images_import_dir;
 };
 
 class OciRuntime final : public Runtime {

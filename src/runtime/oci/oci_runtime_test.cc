@@ -362,6 +362,32 @@ TEST_F(OciRuntimeTest, MissingRuncIsAClearError) {
   EXPECT_NE(r.status().message().find("runc"), std::string::npos) << r.status().message();
 }
 
+TEST_F(OciRuntimeTest, ImportsTheImagesFolderAtOpen) {
+  // An air-gapped node: archives dropped in a folder are there at start,
+  // and a bad one does not stop the runtime or the good ones.
+  std::string images = h_->dir() + "/images";
+  fs::create_directories(images);
+  testimage::TestImageOptions io;
+  io.labels = {{"airgap", "yes"}};
+  ASSERT_TRUE(testimage::WriteBusyboxDockerArchive(images + "/a.tar", "example.com/airgap/app:1", io).ok());
+  std::ofstream(images + "/broken.tar") << "not a tar";
+  std::ofstream(images + "/notes.txt") << "ignored";
+  OciRuntimeOptions o;
+  o.root = h_->dir() + "/airgap-root";
+  o.runc_root = h_->dir() + "/airgap-runc";
+  o.netns_dir = h_->dir() + "/airgap-netns";
+  o.shim_path = KUBEPP_SHIM_PATH;
+  auto store = image::ImageStore::Open(h_->dir() + "/airgap-store");  // not the shared one
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  o.images = store->get();
+  o.images_import_dir = images;
+  auto r = OciRuntime::Open(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto st = (*r)->ImageStatus("example.com/airgap/app:1");
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_FALSE(st->id.empty());
+}
+
 TEST_F(OciRuntimeTest, ResourcesReachTheCgroup) {
   auto sbc = Sandbox("res");
   auto sb = rt().RunPodSandbox(sbc);
