@@ -113,18 +113,9 @@ PluginStatus NodeResourcesBalancedAllocation::Score(CycleState& state, const Pod
     pod_requests = &computed;
   }
   const size_t n = scorer_.size();
-  std::array<int64_t, 16> req_buf, alloc_buf;
-  std::vector<int64_t> req_vec, alloc_vec;
-  int64_t* requested = req_buf.data();
-  int64_t* allocatable = alloc_buf.data();
-  if (n > req_buf.size()) {
-    req_vec.resize(n);
-    alloc_vec.resize(n);
-    requested = req_vec.data();
-    allocatable = alloc_vec.data();
-  }
-  scorer_.Compute(node, *pod_requests, requested, allocatable);
-  *score = BalancedResourceScore(n, requested, allocatable);
+  *score = scorer_.ScoreComputed(node, *pod_requests, [n](const int64_t* requested, const int64_t* allocatable) {
+    return BalancedResourceScore(n, requested, allocatable);
+  });
   return PluginStatus::Success();
 }
 

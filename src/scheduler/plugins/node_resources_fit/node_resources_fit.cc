@@ -350,29 +350,17 @@ PluginStatus NodeResourcesFit::Score(CycleState& state, const PodInfo& pod, cons
   }
   const size_t n = scorer_.size();
   if (n == 0) return PluginStatus::Error("resources not found");
-  // Score runs for every feasible node: keep the common case off the heap.
-  std::array<int64_t, 16> req_buf, alloc_buf;
-  std::vector<int64_t> req_vec, alloc_vec;
-  int64_t* requested = req_buf.data();
-  int64_t* allocatable = alloc_buf.data();
-  if (n > req_buf.size()) {
-    req_vec.resize(n);
-    alloc_vec.resize(n);
-    requested = req_vec.data();
-    allocatable = alloc_vec.data();
-  }
-  scorer_.Compute(node, *pod_requests, requested, allocatable);
-  switch (args_.type) {
-    case ScoringStrategyType::kLeastAllocated:
-      *score = LeastAllocatedScore(args_.resources, requested, allocatable);
-      break;
-    case ScoringStrategyType::kMostAllocated:
-      *score = MostAllocatedScore(args_.resources, requested, allocatable);
-      break;
-    case ScoringStrategyType::kRequestedToCapacityRatio:
-      *score = RequestedToCapacityRatioScore(args_.resources, args_.shape, requested, allocatable);
-      break;
-  }
+  *score = scorer_.ScoreComputed(node, *pod_requests, [this](const int64_t* requested, const int64_t* allocatable) {
+    switch (args_.type) {
+      case ScoringStrategyType::kLeastAllocated:
+        return LeastAllocatedScore(args_.resources, requested, allocatable);
+      case ScoringStrategyType::kMostAllocated:
+        return MostAllocatedScore(args_.resources, requested, allocatable);
+      case ScoringStrategyType::kRequestedToCapacityRatio:
+        return RequestedToCapacityRatioScore(args_.resources, args_.shape, requested, allocatable);
+    }
+    return int64_t{0};
+  });
   return PluginStatus::Success();
 }
 

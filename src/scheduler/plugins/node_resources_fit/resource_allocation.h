@@ -16,6 +16,8 @@
 // Thread-safety: immutable after construction.
 #pragma once
 
+#include <array>
+
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -62,6 +64,25 @@ class ResourceAllocationScorer {
   // the pod (pod_requests from PodRequests) on it; both 0 when left out.
   void Compute(const NodeInfo& node, const std::vector<int64_t>& pod_requests, int64_t* requested,
                int64_t* allocatable) const;
+  // Compute into buffers on the stack (the heap only beyond 16 resources:
+  // Score runs for every feasible node) and return score(requested,
+  // allocatable).
+  template <typename ScoreFn>
+  int64_t ScoreComputed(const NodeInfo& node, const std::vector<int64_t>& pod_requests, ScoreFn&& score) const {
+    constexpr size_t kInline = 16;
+    std::array<int64_t, kInline> req_buf, alloc_buf;
+    std::vector<int64_t> req_vec, alloc_vec;
+    int64_t* requested = req_buf.data();
+    int64_t* allocatable = alloc_buf.data();
+    if (size() > kInline) {
+      req_vec.resize(size());
+      alloc_vec.resize(size());
+      requested = req_vec.data();
+      allocatable = alloc_vec.data();
+    }
+    Compute(node, pod_requests, requested, allocatable);
+    return score(static_cast<const int64_t*>(requested), static_cast<const int64_t*>(allocatable));
+  }
 
  private:
   enum class Kind { kCpu, kMemory, kEphemeralStorage, kScalar, kIgnored };
