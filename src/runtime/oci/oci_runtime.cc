@@ -492,7 +492,12 @@ Status OciRuntime::Load() {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(options_.root + "/sandboxes", ec)) {
     auto text = ReadFile(e.path().string() + "/sandbox.json");
-    if (!text) continue;
+    if (!text) {
+      // Never finished creating (the runtime stopped inside RunPodSandbox; the record is
+      // written last): undo what it may have made, CNI DEL before the netns goes.
+      CleanUpUnrecordedSandbox(e.path().filename().string(), e.path().string());
+      continue;
+    }
     auto j = json::parse(*text, nullptr, false);
     if (j.is_discarded()) {
       LogWarning("oci runtime: unreadable {}/sandbox.json; skipped", e.path().string());
@@ -533,13 +538,21 @@ Status OciRuntime::Load() {
     ContainerFromJson(j, *c);
     c->dir = dir;
     if (c->id.empty()) continue;
-    if (c->started_at == 0 && !c->start_failed && ShimAlive(dir)) {
-      // The runtime stopped in the middle of StartContainer. Running: record it as started;
-      // only created: undo the runc container so that the container is plainly CREATED.
+    if (c->started_at == 0 && !c->start_failed && (ShimAlive(dir) || ReadExit(dir))) {
+      // The runtime stopped in the middle of StartContainer. Only created (`runc start` did
+      // not run): undo the runc container so that the container is plainly CREATED. Started
+      // (running, or already exited and recorded by its shim): record it as started, so its
+      // exit code is not lost.
       auto r = RunCommand(Runc({"state", c->id}), {.timeout = 30s});
       auto state = r.ok() ? json::parse(r->out, nullptr, false) : json();
-      if (!state.is_discarded() && state.is_object() && state.value("status", "") == "running") {
-        c->started_at = NowNanos();
+      bool only_created =
+          !state.is_discarded() && state.is_object() && state.value("status", "") == "created";
+      if (!only_created) {
+        // `runc create` wrote init.pid just before the start.
+        struct stat st;
+        c->started_at = stat((dir + "/" + shim::kInitPidFile).c_str(), &st) == 0
+                            ? static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec
+                            : c->created_at;
       } else {
         (void)RunCommand(Runc({"delete", "--force", c->id}), {.timeout = 30s});
         WaitFor([&] { return !ShimAlive(dir); }, 5s);
@@ -553,6 +566,35 @@ Status OciRuntime::Load() {
   LogInfo("oci runtime: adopted {} sandboxes and {} containers from {}", sandboxes_.size(),
           containers_.size(), options_.root);
   return Status::Ok();
+}
+
+void OciRuntime::CleanUpUnrecordedSandbox(const std::string& id, const std::string& dir) {
+  LogWarning("oci runtime: removing pod sandbox {} whose creation did not finish", id);
+  const std::string netns = options_.netns_dir + "/" + id;
+  std::error_code ec;
+  // Idempotent: nothing happens when the sandbox never reached its network set-up.
+  Status st = network_->TearDown({id, netns});
+  if (!st.ok()) {
+    // Keep everything (the netns included) so that the next Open retries the DEL.
+    LogWarning("oci runtime: tearing down the network of unfinished sandbox {}: {}", id, st.ToString());
+    return;
+  }
+  if (fs::exists(netns, ec)) {
+    st = network::cni::DeleteNetns(netns);
+    if (!st.ok()) LogWarning("oci runtime: {}", st.ToString());
+  }
+  std::istringstream pause(ReadFile(dir + "/pause.pid").value_or(""));
+  int pause_pid = 0;
+  std::string pause_start;
+  pause >> pause_pid >> pause_start;
+  if (ProcessAlive(pause_pid, pause_start)) {
+    kill(pause_pid, SIGKILL);
+    WaitFor([&] { return !ProcessAlive(pause_pid, pause_start); }, 5s);
+  }
+  UnmountQuietly(dir + "/ipc");
+  UnmountQuietly(dir + "/shm");
+  fs::remove_all(dir, ec);
+  if (ec) LogWarning("oci runtime: remove {}: {}", dir, ec.message());
 }
 
 std::shared_ptr<OciRuntime::SandboxRec> OciRuntime::FindSandbox(const std::string& id) {
@@ -672,6 +714,10 @@ StatusOr<std::string> OciRuntime::RunPodSandbox(const PodSandboxConfig& config) 
       return rollback(Status::Internal("pause process: " + std::string(TrimSpace(msg))));
     s->pause_pid = atoi(msg.c_str() + 3);
     s->pause_start = ProcStartTime(s->pause_pid);
+    // Known before the record exists, so that Load can end it if this call never finishes.
+    Status st =
+        WriteFileAtomic(s->dir + "/pause.pid", std::to_string(s->pause_pid) + " " + s->pause_start + "\n");
+    if (!st.ok()) return rollback(st);
   }
   // Network.
   if (!s->netns_path.empty()) {

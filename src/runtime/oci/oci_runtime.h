@@ -23,7 +23,8 @@
 //     a machine crash); shims are independent processes (own session, double fork); a new
 //     OciRuntime over the same root re-adopts sandboxes and containers and reads exits
 //     recorded while it was away. A sandbox whose netns or pause process is gone at adoption
-//     (reboot) is marked NOTREADY.
+//     (reboot) is marked NOTREADY. A sandbox the runtime stopped while creating (no record yet)
+//     is undone at Open: CNI DEL, then its netns, mounts and pause process (pause.pid).
 //
 // Thread-safe: one mutex guards the maps; each container/sandbox has its own operation
 // mutex, so a long StopContainer does not block calls on other objects.
@@ -109,6 +110,7 @@ class OciRuntime final : public Runtime {
  private:
   explicit OciRuntime(OciRuntimeOptions options);
   Status Load();
+  void CleanUpUnrecordedSandbox(const std::string& id, const std::string& dir);
   std::shared_ptr<SandboxRec> FindSandbox(const std::string& id_or_prefix);
   std::shared_ptr<ContainerRec> FindContainer(const std::string& id_or_prefix);
   runtime::ContainerStatus Observe(ContainerRec& c);

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -804,6 +805,91 @@ TEST_F(OciRuntimeTest, HalfCreatedContainerIsRemovedAtOpen) {
   EXPECT_FALSE(fs::exists(dir));
   EXPECT_EQ(rt().ContainerStatus(*id).status().code(), StatusCode::kNotFound);
   // The harness's leak check then finds no shim, mount or runc container left.
+}
+
+TEST_F(OciRuntimeTest, HalfCreatedSandboxIsUndoneAtOpenWithCniDel) {
+  h_.reset();
+  h_ = std::make_unique<OciHarness>(true);
+  auto sbc = Sandbox("halfsb");
+  sbc.linux.security_context.namespace_options.pid = NamespaceMode::kPod;  // a pause process
+  sbc.linux.security_context.namespace_options.ipc = NamespaceMode::kPod;
+  auto sb = rt().RunPodSandbox(sbc);
+  ASSERT_TRUE(sb.ok()) << sb.status().ToString();
+  std::string dir = h_->dir() + "/root/sandboxes/" + *sb;
+  std::istringstream pause(ReadFile(dir + "/pause.pid"));
+  int pause_pid = 0;
+  pause >> pause_pid;
+  ASSERT_GT(pause_pid, 0);
+  auto cached = [&] {
+    for (const auto& a : g_cni->network->ListCachedAttachments())
+      if (a.container_id == *sb) return true;
+    return false;
+  };
+  ASSERT_TRUE(cached());
+  h_->Close();
+  // As if the runtime had died in RunPodSandbox before recording the sandbox.
+  fs::remove(dir + "/sandbox.json");
+  h_->Open();
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_TRUE(rt().ListPodSandbox({})->empty());
+  EXPECT_FALSE(cached()) << "CNI DEL released the pod's IP";
+  EXPECT_FALSE(fs::exists(h_->dir() + "/netns/" + *sb));
+  auto deadline = Clock::now() + 5s;
+  auto pause_gone = [&] {
+    std::string stat = ReadFile("/proc/" + std::to_string(pause_pid) + "/stat");
+    return stat.empty() || stat.find(") Z") != std::string::npos;
+  };
+  while (!pause_gone() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(pause_gone()) << "the pause process is ended";
+  // The harness's leak check then finds no netns or mount left, the CNI env no veth.
+}
+
+TEST_F(OciRuntimeTest, ExitWhileDownBeforeStartWasRecordedIsKept) {
+  auto sbc = Sandbox("midstart");
+  auto sb = rt().RunPodSandbox(sbc);
+  ASSERT_TRUE(sb.ok());
+  std::string gate = h_->dir() + "/gate2";
+  fs::create_directories(gate);
+  auto c = Ctr("quick", {"sh", "-c", "while [ ! -e /gate/go ]; do sleep 0.05; done; exit 3"});
+  c.mounts = {{"/gate", gate, true, MountPropagation::kPrivate}};
+  std::string id = Start(*sb, c, sbc);
+  h_->Close();
+  // As if the runtime had died between `runc start` and recording the start.
+  std::string rec = h_->dir() + "/root/containers/" + id + "/container.json";
+  auto j = nlohmann::json::parse(ReadFile(rec));
+  j["started_at"] = 0;
+  std::ofstream(rec) << j.dump();
+  std::ofstream(gate + "/go") << "";
+  std::string exit_file = h_->dir() + "/root/containers/" + id + "/exit";
+  auto deadline = Clock::now() + 20s;
+  while (!fs::exists(exit_file) && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(fs::exists(exit_file));
+  // The shim removes its attach socket as it exits: adopt a container whose shim is gone.
+  std::string sock = h_->dir() + "/root/containers/" + id + "/attach.sock";
+  while (fs::exists(sock) && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  h_->Open();
+  auto st = rt().ContainerStatus(id);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->state, ContainerState::kExited);
+  EXPECT_EQ(st->exit_code, 3);
+  EXPECT_GT(st->started_at, 0);
+  EXPECT_LE(st->started_at, st->finished_at);
+  EXPECT_EQ(rt().StartContainer(id).code(), StatusCode::kConflict) << "it must not run a second time";
+}
+
+TEST_F(OciRuntimeTest, ExecSyncTimeoutKillsTheProcess) {
+  auto sbc = Sandbox("exectimeout");
+  auto sb = rt().RunPodSandbox(sbc);
+  ASSERT_TRUE(sb.ok());
+  std::string id = Start(*sb, Ctr("main", {"sleep", "1000"}), sbc);
+  EXPECT_EQ(rt().ExecSync(id, {"sleep", "37"}, 1).status().code(), StatusCode::kTimeout);
+  auto deadline = Clock::now() + 5s;
+  std::string ps;
+  do {
+    ps = Exec(id, "ps -o args");
+  } while (ps.find("sleep 37") != std::string::npos && Clock::now() < deadline);
+  EXPECT_EQ(ps.find("sleep 37"), std::string::npos) << ps;
+  EXPECT_NE(ps.find("sleep 1000"), std::string::npos) << ps;
 }
 
 TEST_F(OciRuntimeTest, PrivilegedSeesDevicesAndAllCaps) {

@@ -339,7 +339,8 @@ StatusOr<std::string> BuildSpec(const SpecInput& in) {
     env.emplace_back(k, v);
   };
   bool host_net = in.netns_path.empty();
-  std::string hostname = sb.hostname;
+  // As the sandbox's /etc/hostname: the pod name when the sandbox config names no hostname.
+  std::string hostname = sb.hostname.empty() ? sb.metadata.name : sb.hostname;
   if (host_net) {
     char buf[256] = {};
     gethostname(buf, sizeof buf - 1);

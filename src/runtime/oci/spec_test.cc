@@ -156,6 +156,14 @@ TEST_F(SpecTest, NamespacesMountsResources) {
   EXPECT_NE(std::find(dests.begin(), dests.end(), "/etc/hosts"), dests.end());
 }
 
+TEST_F(SpecTest, HostnameDefaultsToThePodNameLikeEtcHostname) {
+  sandbox_.hostname.clear();
+  auto spec = Build();
+  EXPECT_EQ(spec["hostname"], "p") << "the UTS hostname must not be the node's";
+  std::vector<std::string> env = spec["process"]["env"];
+  EXPECT_EQ(env.front(), "HOSTNAME=p");
+}
+
 TEST(ParseSignalTest, Names) {
   EXPECT_EQ(*ParseSignal(""), 15);
   EXPECT_EQ(*ParseSignal("SIGQUIT"), 3);
