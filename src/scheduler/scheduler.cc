@@ -299,6 +299,14 @@ class SchedulerImpl final : public Scheduler {
     if (stopped_.exchange(true)) return;
     if (queue_) queue_->Close();
     if (cycle_thread_.joinable()) cycle_thread_.join();
+    // Pods held at Permit would keep their binding thread (and so Stop)
+    // waiting up to their timeout: reject them now.
+    std::vector<std::string> held;
+    {
+      std::lock_guard lock(waiting_mu_);
+      for (const auto& [uid, w] : waiting_) held.push_back(uid);
+    }
+    for (const auto& uid : held) ResolveWaiting(uid, "", true, "scheduler stopped");
     if (binders_) binders_->Stop();
     informers_.Stop();
     recorder_.reset();
@@ -312,10 +320,15 @@ class SchedulerImpl final : public Scheduler {
   // --- used by ProfileHandle ---
   const CacheSnapshot& snapshot() const { return snapshot_; }
   client::Client& client() { return client_; }
+  // The namespace informer replaces entries at any time: a cycle gets the
+  // labels as of its first lookup, kept alive until the next cycle starts.
   const api::Labels* NamespaceLabels(const std::string& ns) const {
     std::lock_guard lock(ns_mu_);
+    if (auto p = pinned_labels_.find(ns); p != pinned_labels_.end()) return p->second.get();
     auto it = namespace_labels_.find(ns);
-    return it == namespace_labels_.end() ? nullptr : &it->second;
+    std::shared_ptr<const api::Labels> labels = it == namespace_labels_.end() ? nullptr : it->second;
+    pinned_labels_.emplace(ns, labels);
+    return labels.get();
   }
   std::vector<std::shared_ptr<const json>> Objects(std::string_view resource) const {
     auto it = kOtherResources.find(resource);
@@ -438,17 +451,29 @@ class SchedulerImpl final : public Scheduler {
       queue_->Delete(pod->uid);
       return;
     }
-    if (pod->nominated_node_name.empty()) {
-      queue_->DeleteNominated(pod->uid);
-    } else {
-      queue_->AddNominated(pod, pod->nominated_node_name);
+    // An assumed pod (binding in flight) left the nominator at Assume.
+    const bool assumed = cache_.IsAssumed(pod->uid);
+    if (!assumed) {
+      if (pod->nominated_node_name.empty()) {
+        queue_->DeleteNominated(pod->uid);
+      } else {
+        queue_->AddNominated(pod, pod->nominated_node_name);
+      }
     }
-    if (SpecOrMetaChanged(*old_obj, *new_obj)) queue_->Update(pod);
+    if (SpecOrMetaChanged(*old_obj, *new_obj)) {
+      queue_->Update(pod);
+    } else if (!assumed) {
+      // Status only (often our own PodScheduled/nominatedNodeName patch): the
+      // queued copy is refreshed in place, so the next cycle sees the
+      // nomination and the condition, but the pod does not move.
+      queue_->Add(pod);
+    }
   }
 
   void OnPodDelete(const client::ObjectPtr& obj) {
     PodInfoPtr pod = ParsePodInfo(obj);
     queue_->Delete(pod->uid);
+    ResolveWaiting(pod->uid, "", true, "removed");
     if (!pod->node_name.empty() || cache_.GetPod(pod->uid) != nullptr) {
       cache_.RemovePod(pod->uid);
       Move({EventResource::kAssignedPod, kDelete});
@@ -492,7 +517,7 @@ class SchedulerImpl final : public Scheduler {
             if (v.is_string()) labels[k] = v.get<std::string>();
           }
         }
-        namespace_labels_[name] = std::move(labels);
+        namespace_labels_[name] = std::make_shared<const api::Labels>(std::move(labels));
       }
     }
     if (action != kDelete) Move({EventResource::kNamespace, action});
@@ -525,6 +550,10 @@ class SchedulerImpl final : public Scheduler {
     }
     int64_t cycle = queue_->scheduling_cycle();
     Count(&SchedulerStats::attempts);
+    {
+      std::lock_guard lock(ns_mu_);
+      pinned_labels_.clear();
+    }
     if (!pod->parse_error.ok()) {
       Fail(*fw, std::move(qp), cycle, PluginStatus::Error(pod->parse_error.message()), "", {});
       return;
@@ -542,7 +571,8 @@ class SchedulerImpl final : public Scheduler {
     }
 
     PreFilterResult pre;
-    PluginStatus s = fw->RunPreFilterPlugins(*state, *pod, nodes, &pre);
+    std::vector<std::string> narrowing;
+    PluginStatus s = fw->RunPreFilterPlugins(*state, *pod, nodes, &pre, &narrowing);
     NodeToStatusMap failed;
     std::set<std::string, std::less<>> rejectors;
     std::vector<NodeInfoPtr> feasible;
@@ -574,6 +604,10 @@ class SchedulerImpl final : public Scheduler {
       const int to_find = NumFeasibleNodesToFind(pct, num_all);
       int processed = 0;
       const size_t start = next_start_ % nodes.size();
+      // upstream's status for the nodes a PreFilterResult left out.
+      std::string left_out = "node(s) didn't satisfy plugin(s) [";
+      for (size_t i = 0; i < narrowing.size(); ++i) left_out += (i == 0 ? "" : " ") + narrowing[i];
+      left_out += "]";
       for (size_t i = 0; i < nodes.size() && static_cast<int>(feasible.size()) < to_find; ++i) {
         const NodeInfoPtr& n = nodes[(start + i) % nodes.size()];
         // The filter loop is bound by memory latency (one NodeInfo per node,
@@ -587,7 +621,7 @@ class SchedulerImpl final : public Scheduler {
         }
         ++processed;
         if (pre.node_names && pre.node_names->count(n->name()) == 0) {
-          failed.emplace(n->name(), PluginStatus::Unresolvable("node(s) didn't satisfy plugin(s) [PreFilter]"));
+          failed.emplace(n->name(), PluginStatus::Unresolvable(left_out));
           continue;
         }
         PluginStatus fs = fw->RunFilterPluginsWithNominatedPods(*state, *pod, *n);
@@ -606,6 +640,9 @@ class SchedulerImpl final : public Scheduler {
     }
 
     if (feasible.empty()) {
+      // The plugins that narrowed the nodes rejected the rest (upstream's
+      // UnschedulablePlugins): their events may requeue the pod too.
+      if (pre.node_names) rejectors.insert(narrowing.begin(), narrowing.end());
       FailUnschedulable(*fw, std::move(qp), cycle, *state, "", CountNodeReasons(failed, num_all), rejectors, failed,
                         num_all);
       return;
@@ -648,6 +685,8 @@ class SchedulerImpl final : public Scheduler {
       Fail(*fw, std::move(qp), cycle, PluginStatus::Error(as.message()), "", {});
       return;
     }
+    // Counted on `host` now; as a nominated pod too it would count twice.
+    queue_->DeleteNominated(pod->uid);
     PluginStatus rs = fw->RunReservePluginsReserve(*state, *pod, host);
     if (!rs.IsSuccess()) {
       fw->RunReservePluginsUnreserve(*state, *pod, host);
@@ -683,7 +722,17 @@ class SchedulerImpl final : public Scheduler {
     auto undo = [&](const PluginStatus& s) {
       fw.RunReservePluginsUnreserve(state, *pod, host);
       cache_.ForgetPod(pod->uid);
-      FailOrReject(fw, std::move(qp), cycle, s);
+      // Its place is free again: pods it kept out may fit (upstream treats
+      // this as an assigned pod's deletion). A rejected pod itself stays
+      // unschedulable, so the move comes after it is requeued and spares it.
+      if (s.code() == Code::kError) {
+        Move({EventResource::kAssignedPod, kDelete});
+        FailOrReject(fw, std::move(qp), cycle, s);
+      } else {
+        std::string uid = pod->uid;
+        FailOrReject(fw, std::move(qp), cycle, s);
+        if (queue_) queue_->MoveAllToActiveOrBackoff({EventResource::kAssignedPod, kDelete}, uid);
+      }
     };
     if (wait) {
       std::shared_ptr<WaitingPod> w;
@@ -752,7 +801,9 @@ class SchedulerImpl final : public Scheduler {
     Count(&SchedulerStats::unschedulable);
     std::string nominated;
     std::string post_filter_msg;
-    bool clear_nomination = false;
+    // Without PostFilter upstream clears the nomination (clearNominatedNode);
+    // with it, PostFilter's result decides.
+    bool clear_nomination = true;
     if (fw.HasPostFilterPlugins()) {
       PostFilterResult result;
       PluginStatus ps = fw.RunPostFilterPlugins(state, *qp.pod, failed, num_all, &result);
@@ -768,9 +819,11 @@ class SchedulerImpl final : public Scheduler {
            rejectors, nominated, clear_nomination);
   }
 
+  // Requeues the pod and reports the failure. Every failure but a PostFilter
+  // verdict clears a stale nomination, as upstream's clearNominatedNode.
   void Report(Framework&, QueuedPod qp, int64_t cycle, bool error, const std::string& msg,
               const std::set<std::string, std::less<>>& rejectors, const std::string& nominated,
-              bool clear_nomination = false) {
+              bool clear_nomination = true) {
     PodInfoPtr pod = qp.pod;
     qp.unschedulable_plugins = rejectors;
     if (!nominated.empty()) queue_->AddNominated(pod, nominated);
@@ -838,7 +891,9 @@ class SchedulerImpl final : public Scheduler {
   std::unordered_map<std::string, std::shared_ptr<WaitingPod>> waiting_;  // guarded by waiting_mu_
 
   mutable std::mutex ns_mu_;
-  std::unordered_map<std::string, api::Labels> namespace_labels_;
+  std::unordered_map<std::string, std::shared_ptr<const api::Labels>> namespace_labels_;  // guarded by ns_mu_
+  // What the running cycle was given (NamespaceLabels); cleared per cycle.
+  mutable std::unordered_map<std::string, std::shared_ptr<const api::Labels>> pinned_labels_;
 
   mutable std::mutex stats_mu_;
   SchedulerStats stats_;

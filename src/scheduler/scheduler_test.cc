@@ -45,7 +45,8 @@ class WaitPermit final : public PermitPlugin {
  public:
   explicit WaitPermit(Handle& h) : handle(h) {}
   std::string_view Name() const override { return "WaitPermit"; }
-  PluginStatus Permit(CycleState&, const PodInfo& pod, const std::string&, std::chrono::milliseconds* t) override {
+  PluginStatus Permit(CycleState&, const PodInfo& pod, const std::string&,
+                      std::chrono::milliseconds* t) override {
     if (pod.labels.count("permit") == 0) return PluginStatus::Success();
     *t = pod.labels.at("permit") == "short" ? 300ms : 30s;
     waiting_uid = pod.uid;
@@ -186,7 +187,8 @@ TEST_F(SchedulerLoopTest, PermitRejectionAndTimeoutRequeue) {
 
   CreatePod("timeout", {{"permit", "short"}});
   EXPECT_TRUE(WaitFor([&] {
-    return LastEvent("timeout", "FailedScheduling") == "rejected due to timeout after waiting 300ms at plugin WaitPermit";
+    return LastEvent("timeout", "FailedScheduling") ==
+           "rejected due to timeout after waiting 300ms at plugin WaitPermit";
   })) << LastEvent("timeout", "FailedScheduling");
 }
 
@@ -201,6 +203,85 @@ TEST_F(SchedulerLoopTest, FailedBindUnassumesAndRetries) {
   EXPECT_EQ(LastEvent("flaky", "Scheduled"), "Successfully assigned default/flaky to n1");
   EXPECT_EQ(scheduler_->stats().scheduled, 1);
   EXPECT_GE(scheduler_->stats().errors, 1);
+}
+
+TEST_F(SchedulerLoopTest, DeletingAPodHeldAtPermitFreesItsPlace) {
+  CreatePod("held", {{"permit", "long"}});  // 30s at Permit
+  std::string uid = Uid("held");
+  ASSERT_TRUE(WaitFor([&] { return permit_->waiting_uid == uid; }));
+  CreatePod("big", {}, "1950m");
+  ASSERT_TRUE(WaitFor([&] { return !LastEvent("big", "FailedScheduling").empty(); }));
+  // Deleted while held: rejected at once ("removed", as upstream), its
+  // assumed 100m released, and "big", waiting for an event, retried.
+  ASSERT_TRUE(client_->Delete(kPods, "default", "held").ok());
+  EXPECT_TRUE(WaitFor([&] { return NodeOf("big") == "n1"; }, 10s));
+  EXPECT_TRUE(WaitFor([&] { return LastEvent("held", "FailedScheduling") == "removed"; }, 10s));
+}
+
+TEST_F(SchedulerLoopTest, StopDoesNotWaitForPodsHeldAtPermit) {
+  CreatePod("held", {{"permit", "long"}});
+  std::string uid = Uid("held");
+  ASSERT_TRUE(WaitFor([&] { return permit_->waiting_uid == uid; }));
+  auto start = std::chrono::steady_clock::now();
+  scheduler_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_EQ(NodeOf("held"), "");
+}
+
+TEST_F(SchedulerLoopTest, NodesLeftOutByPreFilterNameThePlugin) {
+  json node = {{"apiVersion", "v1"},
+               {"kind", "Node"},
+               {"metadata", {{"name", "n2"}}},
+               {"status", {{"allocatable", {{"cpu", "2"}, {"memory", "4Gi"}, {"pods", "110"}}}}}};
+  ASSERT_TRUE(client_->Create(kNodes, "", node).ok());
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", "pinned"}, {"namespace", "default"}}},
+              {"spec",
+               {{"affinity",
+                 {{"nodeAffinity",
+                   {{"requiredDuringSchedulingIgnoredDuringExecution",
+                     {{"nodeSelectorTerms",
+                       {{{"matchFields",
+                          {{{"key", "metadata.name"}, {"operator", "In"}, {"values", {"n1"}}}}}}}}}}}}}},
+                {"containers",
+                 {{{"name", "c"}, {"image", "busybox"}, {"resources", {{"requests", {{"cpu", "3"}}}}}}}}}}};
+  ASSERT_TRUE(client_->Create(kPods, "default", pod).ok());
+  EXPECT_TRUE(WaitFor([&] {
+    return LastEvent("pinned", "FailedScheduling")
+               .rfind(
+                   "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't satisfy plugin(s) "
+                   "[NodeAffinity].",
+                   0) == 0;
+  })) << LastEvent("pinned", "FailedScheduling");
+}
+
+// The scheduler's own status patch (PodScheduled=False) reaches the queued
+// copy of the pod: a retry with the same outcome writes nothing.
+TEST_F(SchedulerLoopTest, UnchangedFailureIsNotWrittenAgain) {
+  CreatePod("big", {}, "3");
+  std::string rv;
+  ASSERT_TRUE(WaitFor([&] {
+    auto p = client_->Get(kPods, "default", "big");
+    if (!p.ok() || !p->contains("status") || !(*p)["status"].contains("conditions")) return false;
+    rv = (*p)["metadata"]["resourceVersion"];
+    return true;
+  }));
+  const int64_t attempts = scheduler_->stats().attempts;
+  // A new lastTransitionTime would differ from the first one.
+  std::this_thread::sleep_for(1100ms);
+  // An event NodeResourcesFit registered for: the pod is retried and fails alike.
+  auto n = client_->Get(kNodes, "", "n1");
+  ASSERT_TRUE(n.ok());
+  (*n)["status"]["allocatable"]["cpu"] = "2500m";
+  ASSERT_TRUE(client_->UpdateStatus(kNodes, "", *n).ok());
+  ASSERT_TRUE(WaitFor([&] { return scheduler_->stats().attempts > attempts; }));
+  EXPECT_FALSE(WaitFor(
+      [&] {
+        auto p = client_->Get(kPods, "default", "big");
+        return p.ok() && (*p)["metadata"]["resourceVersion"] != rv;
+      },
+      1s));
 }
 
 }  // namespace

@@ -116,8 +116,10 @@ PluginStatus Framework::RunPreEnqueuePlugins(const PodInfo& pod) {
 }
 
 PluginStatus Framework::RunPreFilterPlugins(CycleState& state, const PodInfo& pod,
-                                            const std::vector<NodeInfoPtr>& nodes, PreFilterResult* result) {
+                                            const std::vector<NodeInfoPtr>& nodes, PreFilterResult* result,
+                                            std::vector<std::string>* narrowing_plugins) {
   *result = PreFilterResult{};
+  std::set<std::string> narrowing;  // plugins whose result was not "all nodes", sorted as upstream lists them
   for (auto* p : pre_filter_) {
     PreFilterResult r;
     PluginStatus s = p->PreFilter(state, pod, nodes, &r);
@@ -127,6 +129,8 @@ PluginStatus Framework::RunPreFilterPlugins(CycleState& state, const PodInfo& po
     }
     if (!s.IsSuccess()) return s.WithPlugin(p->Name());
     if (r.node_names) {
+      narrowing.insert(std::string(p->Name()));
+      if (narrowing_plugins != nullptr) narrowing_plugins->assign(narrowing.begin(), narrowing.end());
       if (!result->node_names) {
         result->node_names = std::move(r.node_names);
       } else {
@@ -136,8 +140,16 @@ PluginStatus Framework::RunPreFilterPlugins(CycleState& state, const PodInfo& po
         result->node_names = std::move(both);
       }
       if (result->node_names->empty()) {
-        return PluginStatus::Unresolvable("node(s) didn't satisfy plugin(s) [" + std::string(p->Name()) + "]")
-            .WithPlugin(p->Name());
+        // upstream: "plugin X" for one plugin, "plugin(s) [X Y] simultaneously" for several.
+        std::string msg;
+        if (narrowing.size() == 1) {
+          msg = "node(s) didn't satisfy plugin " + *narrowing.begin();
+        } else {
+          msg = "node(s) didn't satisfy plugin(s) [";
+          for (const auto& n : narrowing) msg += (n == *narrowing.begin() ? "" : " ") + n;
+          msg += "] simultaneously";
+        }
+        return PluginStatus::Unresolvable(msg).WithPlugin(p->Name());
       }
     }
   }

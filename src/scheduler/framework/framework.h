@@ -46,9 +46,13 @@ class Framework {
 
   PluginStatus RunPreEnqueuePlugins(const PodInfo& pod);
   // Merges the plugins' PreFilterResults (intersection). A plugin's Skip is
-  // recorded in state.skip_filter_plugins.
-  PluginStatus RunPreFilterPlugins(CycleState& state, const PodInfo& pod, const std::vector<NodeInfoPtr>& nodes,
-                                   PreFilterResult* result);
+  // recorded in state.skip_filter_plugins. `narrowing_plugins` (optional)
+  // receives the sorted names of the plugins that returned a node set (the
+  // reason upstream gives the nodes left out: "node(s) didn't satisfy
+  // plugin(s) [NodeAffinity]").
+  PluginStatus RunPreFilterPlugins(CycleState& state, const PodInfo& pod,
+                                   const std::vector<NodeInfoPtr>& nodes, PreFilterResult* result,
+                                   std::vector<std::string>* narrowing_plugins = nullptr);
   PluginStatus RunPreFilterExtensionAddPod(CycleState& state, const PodInfo& pod, const PodInfoPtr& to_add,
                                            const NodeInfo& node);
   PluginStatus RunPreFilterExtensionRemovePod(CycleState& state, const PodInfo& pod,
@@ -72,7 +76,8 @@ class Framework {
   // Success, a rejection, or kWait with *timeout set to the smallest wait
   // and the names of the plugins that asked to wait in *waiting.
   PluginStatus RunPermitPlugins(CycleState& state, const PodInfo& pod, const std::string& node,
-                                std::chrono::milliseconds* timeout, std::vector<std::string>* waiting = nullptr);
+                                std::chrono::milliseconds* timeout,
+                                std::vector<std::string>* waiting = nullptr);
   PluginStatus RunPreBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node);
   PluginStatus RunBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node);
   void RunPostBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node);

@@ -151,6 +151,28 @@ TEST_F(FrameworkTest, PreFilterSkipAndNodeNarrowing) {
   EXPECT_EQ(plugins_["A"]->filter_calls, 0);
 }
 
+TEST_F(FrameworkTest, PreFilterNarrowingNamesThePluginsAsUpstream) {
+  auto f = Framework::Create(Profile(), registry_, handle_);
+  ASSERT_TRUE(f.ok());
+  auto pod = Pod();
+  // One plugin leaves no node: "plugin B".
+  plugins_["B"]->only = std::set<std::string>{};
+  CycleState s1;
+  PreFilterResult r;
+  std::vector<std::string> narrowing;
+  PluginStatus st = (*f)->RunPreFilterPlugins(s1, *pod, {Node("n1")}, &r, &narrowing);
+  EXPECT_EQ(st.code(), Code::kUnschedulableAndUnresolvable);
+  EXPECT_EQ(st.Message(), "node(s) didn't satisfy plugin B");
+  EXPECT_EQ(narrowing, std::vector<std::string>{"B"});
+  // Two plugins with disjoint sets: both named, sorted, "simultaneously".
+  plugins_["A"]->only = std::set<std::string>{"n1"};
+  plugins_["B"]->only = std::set<std::string>{"n2"};
+  CycleState s2;
+  st = (*f)->RunPreFilterPlugins(s2, *pod, {Node("n1")}, &r, &narrowing);
+  EXPECT_EQ(st.Message(), "node(s) didn't satisfy plugin(s) [A B] simultaneously");
+  EXPECT_EQ(narrowing, (std::vector<std::string>{"A", "B"}));
+}
+
 TEST_F(FrameworkTest, ScoresAreNormalizedThenWeighted) {
   auto f = Framework::Create(Profile(/*weight_a=*/2, /*weight_b=*/3), registry_, handle_);
   ASSERT_TRUE(f.ok());

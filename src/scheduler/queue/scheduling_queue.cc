@@ -126,6 +126,7 @@ void SchedulingQueue::Delete(const std::string& uid) {
   backoff_.erase(uid);
   unschedulable_.erase(uid);
   in_flight_updates_.erase(uid);
+  if (in_flight_.count(uid) > 0) in_flight_deleted_.insert(uid);
   nominated_.erase(uid);
 }
 
@@ -150,12 +151,18 @@ void SchedulingQueue::Done(const std::string& uid) {
   std::lock_guard lock(mu_);
   in_flight_.erase(uid);
   in_flight_updates_.erase(uid);
+  in_flight_deleted_.erase(uid);
 }
 
 void SchedulingQueue::AddUnschedulable(QueuedPod qp, int64_t cycle, bool error) {
   std::lock_guard lock(mu_);
   const std::string uid = qp.pod->uid;
   in_flight_.erase(uid);
+  if (in_flight_deleted_.erase(uid) > 0) {
+    // Deleted (or bound elsewhere) during its cycle: nothing to retry.
+    in_flight_updates_.erase(uid);
+    return;
+  }
   if (auto upd = in_flight_updates_.find(uid); upd != in_flight_updates_.end()) {
     qp.pod = upd->second;
     in_flight_updates_.erase(upd);
@@ -186,11 +193,11 @@ bool SchedulingQueue::EventHelps(const QueuedPod& qp, const ClusterEvent& event)
   return false;
 }
 
-void SchedulingQueue::MoveAllToActiveOrBackoff(const ClusterEvent& event) {
+void SchedulingQueue::MoveAllToActiveOrBackoff(const ClusterEvent& event, const std::string& except_uid) {
   std::lock_guard lock(mu_);
   auto now = Clock::now();
   for (auto it = unschedulable_.begin(); it != unschedulable_.end();) {
-    if (it->second->gated || !EventHelps(*it->second, event)) {
+    if (it->second->gated || it->first == except_uid || !EventHelps(*it->second, event)) {
       ++it;
       continue;
     }

@@ -69,7 +69,8 @@ class SchedulingQueue {
   // whose spec changed goes back to active (upstream: any update of the pod
   // itself may make it schedulable).
   void Update(PodInfoPtr pod);
-  // The pod was deleted or got bound elsewhere.
+  // The pod was deleted or got bound elsewhere. A pod deleted while popped
+  // (in flight) is not requeued by a later AddUnschedulable.
   void Delete(const std::string& uid);
 
   // The next pod to schedule; blocks. nullopt once closed.
@@ -79,8 +80,10 @@ class SchedulingQueue {
   void AddUnschedulable(QueuedPod pod, int64_t cycle, bool error);
   // The popped pod is no longer in flight (bound, failed, or deleted).
   void Done(const std::string& uid);
-  // A cluster event: moves the unschedulable pods it may help.
-  void MoveAllToActiveOrBackoff(const ClusterEvent& event);
+  // A cluster event: moves the unschedulable pods it may help, except the
+  // pod `except_uid` (upstream's pre-check when a rejected binding frees
+  // the assumed pod's place: the pod itself stays unschedulable).
+  void MoveAllToActiveOrBackoff(const ClusterEvent& event, const std::string& except_uid = "");
 
   // Pods nominated to nodes by preemption (status.nominatedNodeName).
   void AddNominated(const PodInfoPtr& pod, const std::string& node);
@@ -121,6 +124,7 @@ class SchedulingQueue {
   std::set<const QueuedPod*, ActiveLess> active_order_;
   std::set<std::string> in_flight_;
   std::unordered_map<std::string, PodInfoPtr> in_flight_updates_;  // updates while popped
+  std::set<std::string> in_flight_deleted_;                         // deleted while popped
   std::unordered_map<std::string, std::pair<PodInfoPtr, std::string>> nominated_;  // uid -> (pod, node)
   std::thread flusher_;
 };

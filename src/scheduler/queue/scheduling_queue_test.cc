@@ -111,6 +111,35 @@ TEST(SchedulingQueueTest, DeleteRemovesFromEveryQueueAndCloseWakesPop) {
   t.join();
 }
 
+TEST(SchedulingQueueTest, PodDeletedDuringItsCycleIsNotRequeued) {
+  SchedulingQueue q(Fast());
+  q.Add(Pod("a"));
+  q.Add(Pod("b"));
+  auto a = q.Pop();
+  q.Delete("a");  // deleted (or bound elsewhere) while "a" is being scheduled
+  a->unschedulable_plugins = {"X"};
+  q.AddUnschedulable(*a, q.scheduling_cycle(), /*error=*/true);
+  EXPECT_EQ(q.BackoffCount() + q.UnschedulableCount(), 0u);
+  // The mark is per cycle: "b", deleted after its cycle ended, is unaffected.
+  auto b = q.Pop();
+  q.AddUnschedulable(*b, q.scheduling_cycle(), false);
+  EXPECT_EQ(q.UnschedulableCount(), 1u);
+}
+
+TEST(SchedulingQueueTest, MoveCanSpareOnePod) {
+  SchedulingQueue q(Fast());
+  q.Add(Pod("a"));
+  q.Add(Pod("b"));
+  for (int i = 0; i < 2; ++i) {
+    auto qp = q.Pop();
+    q.AddUnschedulable(*qp, q.scheduling_cycle(), false);
+  }
+  ASSERT_EQ(q.UnschedulableCount(), 2u);
+  q.MoveAllToActiveOrBackoff({EventResource::kAssignedPod, kDelete}, "a");
+  EXPECT_EQ(q.UnschedulableCount(), 1u);
+  EXPECT_EQ(q.ActiveCount() + q.BackoffCount(), 1u);
+}
+
 TEST(SchedulingQueueTest, NominatedPods) {
   SchedulingQueue q(Fast());
   q.AddNominated(Pod("a", 5), "n1");
