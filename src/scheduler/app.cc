@@ -49,6 +49,9 @@ class AppImpl final : public SchedulerApp {
     ASSIGN_OR_RETURN(scheduler_, Scheduler::Create(*client_, so, registry_));
 
     if (!cfg.leader_election.leader_elect) return StartScheduling();
+    // Caches first (as upstream): on_started_leading must return promptly,
+    // or the lease it just took is not renewed while a big list loads.
+    RETURN_IF_ERROR(scheduler_->SyncCaches(std::chrono::seconds(60)));
     client::LeaderElectionConfig le;
     le.lease_namespace = cfg.leader_election.resource_namespace;
     le.lease_name = cfg.leader_election.resource_name;

@@ -260,6 +260,14 @@ class SchedulerImpl final : public Scheduler {
   }
 
   Status Start(std::chrono::milliseconds sync_timeout) override {
+    RETURN_IF_ERROR(SyncCaches(sync_timeout));
+    binders_ = std::make_unique<WorkerPool>(options_.bind_workers);
+    cycle_thread_ = std::thread([this] { RunCycles(); });
+    return Status::Ok();
+  }
+
+  Status SyncCaches(std::chrono::milliseconds sync_timeout) override {
+    if (caches_synced_) return Status::Ok();
     auto& pods = informers_.For(kPods);
     pods.AddEventHandler({[this](const client::ObjectPtr& o) { OnPodAdd(o); },
                           [this](const client::ObjectPtr& o, const client::ObjectPtr& n) { OnPodUpdate(o, n); },
@@ -290,8 +298,7 @@ class SchedulerImpl final : public Scheduler {
       return Status::Unavailable("scheduler: informer caches did not sync within " +
                                  std::to_string(sync_timeout.count()) + " ms");
     }
-    binders_ = std::make_unique<WorkerPool>(options_.bind_workers);
-    cycle_thread_ = std::thread([this] { RunCycles(); });
+    caches_synced_ = true;
     return Status::Ok();
   }
 
@@ -884,6 +891,7 @@ class SchedulerImpl final : public Scheduler {
   std::unique_ptr<WorkerPool> binders_;
   std::thread cycle_thread_;
   std::atomic<bool> stopped_{false};
+  bool caches_synced_ = false;  // Start/SyncCaches run on one thread
   size_t next_start_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
 

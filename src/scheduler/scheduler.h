@@ -64,6 +64,10 @@ class Scheduler {
   // then the scheduling and binding threads. Errors: Unavailable when the
   // caches did not sync in time.
   virtual Status Start(std::chrono::milliseconds sync_timeout) = 0;
+  // The informer part of Start alone (idempotent): a candidate for
+  // leadership syncs its caches before campaigning, so that taking the
+  // lead does not block lease renewal. Errors: as Start.
+  virtual Status SyncCaches(std::chrono::milliseconds sync_timeout) = 0;
   // Stops every thread; in-flight bindings finish first. Idempotent.
   virtual void Stop() = 0;
   virtual SchedulerStats stats() const = 0;
