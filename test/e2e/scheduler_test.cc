@@ -264,5 +264,59 @@ TEST(SchedulerLeaderElectionTest, OneActiveSchedulerAndFailover) {
   EXPECT_EQ(b->Stop(SIGTERM), 0);
 }
 
+// Two profiles in one KubeSchedulerConfiguration: each pod is scheduled by
+// the profile its spec.schedulerName names, and that profile reports it.
+TEST(SchedulerProfilesTest, PodsPickTheirProfile) {
+  std::string log;
+  auto server = TestServer::Start(KUBEPP_BINARY, &log, {"--disable-scheduler"});
+  ASSERT_TRUE(server) << log;
+  const std::map<std::string, std::string> env = {{"HOME", server->home()}, {"KUBECONFIG", server->kubeconfig()}};
+  auto kubectl = [&](std::vector<std::string> args, const std::string& in = "") {
+    args.insert(args.begin(), kKubectl);
+    return ::kubepp::e2e::Run(args, env, in);
+  };
+  std::string config = server->home() + "/profiles.yaml";
+  // "packer" scores MostAllocated and fills the already busy node.
+  std::ofstream(config) << "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+                           "leaderElection: {leaderElect: false}\nprofiles:\n- schedulerName: default-scheduler\n"
+                           "- schedulerName: packer\n  pluginConfig:\n  - name: NodeResourcesFit\n    args:\n"
+                           "      scoringStrategy: {type: MostAllocated}\n";
+  auto sched = Background::Start({KUBEPP_BINARY, "scheduler", "--kubeconfig", server->kubeconfig(), "--config", config});
+  ASSERT_TRUE(sched->WaitFor("scheduler started", 20s)) << sched->output();
+  std::string nodes;
+  for (const char* n : {"a", "b"}) {
+    nodes += std::string("apiVersion: v1\nkind: Node\nmetadata: {name: ") + n +
+             "}\nstatus:\n  allocatable: {cpu: \"4\", memory: 8Gi, pods: \"110\"}\n---\n";
+  }
+  ASSERT_EQ(kubectl({"apply", "-f", "-"}, nodes).rc, 0);
+  auto pod = [](const std::string& name, const std::string& extra) {
+    return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n" + extra +
+           "  containers:\n  - name: c\n    image: busybox\n    resources: {requests: {cpu: \"1\"}}\n---\n";
+  };
+  auto node_of = [&](const std::string& name) {
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = kubectl({"get", "pod", name, "-o", "jsonpath={.spec.nodeName}"});
+      if (r.rc == 0 && !r.out.empty()) return r.out;
+      std::this_thread::sleep_for(100ms);
+    }
+    return std::string();
+  };
+  // The first pod lands somewhere; a packer pod joins it (most allocated),
+  // a default-scheduler pod goes to the emptier node (least allocated).
+  ASSERT_EQ(kubectl({"apply", "-f", "-"}, pod("first", "  schedulerName: packer\n")).rc, 0);
+  std::string busy = node_of("first");
+  ASSERT_FALSE(busy.empty());
+  std::string other = busy == "a" ? "b" : "a";
+  ASSERT_EQ(kubectl({"apply", "-f", "-"}, pod("packed", "  schedulerName: packer\n")).rc, 0);
+  EXPECT_EQ(node_of("packed"), busy);
+  ASSERT_EQ(kubectl({"apply", "-f", "-"}, pod("spread", "")).rc, 0);
+  EXPECT_EQ(node_of("spread"), other);
+  auto source = kubectl({"get", "events", "--field-selector", "involvedObject.name=packed,reason=Scheduled", "-o",
+                         "jsonpath={.items[0].source.component}"});
+  EXPECT_EQ(source.out, "packer");
+  EXPECT_EQ(sched->Stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace kubepp::e2e
