@@ -89,8 +89,9 @@ std::vector<std::string> AllCgroupDirs(const std::string& cgroup_path) {
   std::vector<std::string> out;
   bool v2 = CgroupV2();
   for (const auto& m : Mounts()) {
-    if (v2 != m.v2) continue;
-    if (v2 && m.dir != "/sys/fs/cgroup") continue;
+    // v2: the one hierarchy. v1 (hybrid included): every controller mount
+    // and also the unified v2 mount, where runc creates the group too.
+    if (v2 && (!m.v2 || m.dir != "/sys/fs/cgroup")) continue;
     std::string d = Join(m.dir, cgroup_path);
     if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
   }
