@@ -9,17 +9,24 @@ function(kubepp_library)
   target_link_libraries(${K_NAME} PUBLIC ${K_DEPS})
 endfunction()
 
-# kubepp_test(NAME name SRCS a_test.cc ... [DEPS dep ...] [LABELS l ...] [TIMEOUT s])
-# One binary per call; every gtest case becomes its own ctest entry.
+# kubepp_test(NAME name SRCS a_test.cc ... [DEPS dep ...] [LABELS l ...] [TIMEOUT s] [LOCK resource])
+# One binary per call; every gtest case becomes its own ctest entry. Tests
+# sharing a LOCK (host state such as the iptables NAT chains of CNI's portmap)
+# never run at the same time under `ctest -j`.
 function(kubepp_test)
-  cmake_parse_arguments(K "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(K "" "NAME;TIMEOUT;LOCK" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${K_NAME} ${K_SRCS})
   target_link_libraries(${K_NAME} PRIVATE ${K_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   if(NOT K_TIMEOUT)
     set(K_TIMEOUT 120)
   endif()
-  gtest_discover_tests(${K_NAME} DISCOVERY_MODE PRE_TEST
-    PROPERTIES TIMEOUT ${K_TIMEOUT} LABELS "${K_LABELS}")
+  if(K_LOCK)
+    gtest_discover_tests(${K_NAME} DISCOVERY_MODE PRE_TEST
+      PROPERTIES TIMEOUT ${K_TIMEOUT} LABELS "${K_LABELS}" RESOURCE_LOCK ${K_LOCK})
+  else()
+    gtest_discover_tests(${K_NAME} DISCOVERY_MODE PRE_TEST
+      PROPERTIES TIMEOUT ${K_TIMEOUT} LABELS "${K_LABELS}")
+  endif()
 endfunction()
 
 # kubepp_benchmark(NAME name SRCS a_benchmark.cc ... [DEPS dep ...])
