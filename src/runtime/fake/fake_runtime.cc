@@ -1,5 +1,7 @@
 #include "runtime/fake/fake_runtime.h"
 
+#include "runtime/image/reference.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -192,23 +194,10 @@ FakeRuntime::FakeRuntime(std::function<int64_t()> clock)
     : clock_(clock ? std::move(clock) : [] { return NowNanos(); }) {}
 FakeRuntime::~FakeRuntime() = default;
 
-std::string FakeRuntime::NormalizeImageRef(const std::string& ref) {
-  if (ref.rfind("sha256:", 0) == 0) return ref;
-  std::string r = ref;
-  auto slash = r.find('/');
-  std::string first = slash == std::string::npos ? "" : r.substr(0, slash);
-  bool has_domain = !first.empty() && (first.find('.') != std::string::npos ||
-                                       first.find(':') != std::string::npos || first == "localhost");
-  if (!has_domain) r = (slash == std::string::npos ? "docker.io/library/" : "docker.io/") + r;
-  auto last_slash = r.rfind('/');
-  if (r.find('@') == std::string::npos && r.find(':', last_slash) == std::string::npos) r += ":latest";
-  return r;
-}
-
 std::string FakeRuntime::AddImage(Image image, std::vector<std::string> entrypoint,
                                   std::vector<std::string> cmd) {
   std::lock_guard lock(mu_);
-  for (auto& t : image.repo_tags) t = NormalizeImageRef(t);
+  for (auto& t : image.repo_tags) t = image::NormalizeReference(t);
   if (image.id.empty()) image.id = "sha256:" + RandomHexId(next_id_++);
   std::string id = image.id;
   images_.erase(
@@ -226,9 +215,9 @@ void FakeRuntime::InjectError(const std::string& method, Status status) {
 void FakeRuntime::SetPullError(const std::string& image, Status status) {
   std::lock_guard lock(mu_);
   if (status.ok())
-    pull_errors_.erase(NormalizeImageRef(image));
+    pull_errors_.erase(image::NormalizeReference(image));
   else
-    pull_errors_[NormalizeImageRef(image)] = std::move(status);
+    pull_errors_[image::NormalizeReference(image)] = std::move(status);
 }
 
 void FakeRuntime::SetStats(const std::string& container_id, const runtime::ContainerStats& stats) {
@@ -265,7 +254,7 @@ std::string FakeRuntime::ResolveId(const std::string& id, bool sandbox) const {
 }
 
 FakeRuntime::ImageRec* FakeRuntime::FindImage(const std::string& ref) {
-  std::string n = NormalizeImageRef(ref);
+  std::string n = image::NormalizeReference(ref);
   for (auto& r : images_) {
     if (r.image.id == ref || r.image.id == n) return &r;
     if (ref.size() >= 12 && r.image.id.rfind("sha256:" + ref, 0) == 0) return &r;
@@ -677,11 +666,11 @@ StatusOr<std::string> FakeRuntime::PullImage(const std::string& image, const Aut
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(Record("PullImage"));
   if (image.empty()) return Status::Invalid("image: Required value");
-  if (auto it = pull_errors_.find(NormalizeImageRef(image)); it != pull_errors_.end()) return it->second;
+  if (auto it = pull_errors_.find(image::NormalizeReference(image)); it != pull_errors_.end()) return it->second;
   if (ImageRec* r = FindImage(image)) return r->image.id;
   ImageRec r;
   r.image.id = "sha256:" + RandomHexId(next_id_++);
-  r.image.repo_tags = {NormalizeImageRef(image)};
+  r.image.repo_tags = {image::NormalizeReference(image)};
   r.image.size = 1 << 20;
   images_.push_back(r);
   return r.image.id;

@@ -19,8 +19,8 @@
 //
 // Thread-safe (one mutex). Blind spots: Exec is synchronous (stdin is read to EOF first, when
 // the script uses `cat`); Attach delivers no output; PortForward answers Unavailable; a
-// command never fails to start (no StartError); image references are normalized by a local
-// copy of the store's rules (NormalizeImageRef), to keep the fake free of the image library.
+// command never fails to start (no StartError). Image references are normalized as the real
+// store does (runtime/image/reference.h).
 #pragma once
 
 #include <functional>
@@ -83,10 +83,6 @@ class FakeRuntime final : public Runtime {
   StatusOr<runtime::Image> ImageStatus(const std::string& image) override;
   Status RemoveImage(const std::string& image) override;
   StatusOr<std::vector<FilesystemUsage>> ImageFsInfo() override;
-
-  // Normalizes an image reference the way the real store does ("busybox" ->
-  // "docker.io/library/busybox:latest").
-  static std::string NormalizeImageRef(const std::string& ref);
 
  private:
   struct Sandbox;

@@ -94,12 +94,6 @@ TEST(FakeRuntimeTest, FinishContainerAndUnknownProgramsRunForever) {
   EXPECT_EQ(st->reason, "OOMKilled");
 }
 
-TEST(FakeRuntimeTest, NormalizeImageRef) {
-  EXPECT_EQ(FakeRuntime::NormalizeImageRef("busybox"), "docker.io/library/busybox:latest");
-  EXPECT_EQ(FakeRuntime::NormalizeImageRef("me/app:1"), "docker.io/me/app:1");
-  EXPECT_EQ(FakeRuntime::NormalizeImageRef("127.0.0.1:5000/x/y"), "127.0.0.1:5000/x/y:latest");
-  EXPECT_EQ(FakeRuntime::NormalizeImageRef("localhost/y@sha256:ab"), "localhost/y@sha256:ab");
-}
 
 }  // namespace
 }  // namespace kubepp::runtime::fake

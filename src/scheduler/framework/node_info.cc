@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "runtime/image/reference.h"
 #include "scheduler/framework/json_access.h"
 
 namespace kubepp::scheduler {
@@ -78,7 +79,7 @@ void NodeInfo::SetNode(std::shared_ptr<const json> node) {
           if (!name.is_string()) continue;
           const auto& raw = name.get_ref<const std::string&>();
           image_sizes_[raw] = size;
-          image_sizes_.emplace(NormalizeImageName(raw), size);
+          image_sizes_.emplace(runtime::image::NormalizeReference(raw), size);
         }
       }
     }
@@ -118,31 +119,6 @@ bool NodeInfo::RemovePod(const std::string& uid) {
   }
   ++generation_;
   return true;
-}
-
-std::string NormalizeImageName(std::string_view image) {
-  std::string_view domain;
-  std::string_view rest = image;
-  if (auto slash = image.find('/'); slash != std::string_view::npos) {
-    std::string_view first = image.substr(0, slash);
-    if (first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
-        first == "localhost") {
-      domain = first;
-      rest = image.substr(slash + 1);
-    }
-  }
-  std::string out;
-  out.reserve(image.size() + 24);
-  if (domain.empty() || domain == "index.docker.io") domain = "docker.io";
-  out.append(domain).push_back('/');
-  if (domain == "docker.io" && rest.find('/') == std::string_view::npos) out.append("library/");
-  out.append(rest);
-  // A tag is a ':' after the last '/'; a digest is '@'.
-  size_t last_slash = rest.rfind('/');
-  size_t colon = rest.rfind(':');
-  bool has_tag = colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash);
-  if (!has_tag && rest.find('@') == std::string_view::npos) out.append(":latest");
-  return out;
 }
 
 bool HostPortsConflict(const HostPort& a, const HostPort& b) {

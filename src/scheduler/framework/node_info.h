@@ -61,7 +61,11 @@ class NodeInfo {
   // hostPorts in use by the pods here.
   const std::vector<HostPort>& used_ports() const { return used_ports_; }
   // status.images: every name of every image -> its size in bytes, under
-  // both the reported name and its NormalizeImageName form.
+  // both the reported name and its normalized form
+  // (runtime::image::NormalizeReference: "busybox" is
+  // "docker.io/library/busybox:latest", as the runtime reports it). Upstream
+  // only appends ":latest"; the full form also matches the runtime's fully
+  // qualified names, which upstream's own TODO lists as missed matches.
   const std::unordered_map<std::string, int64_t>& image_sizes() const { return image_sizes_; }
   const Status& parse_error() const { return parse_error_; }
 
@@ -90,14 +94,6 @@ class NodeInfo {
 
 using NodeInfoPtr = std::shared_ptr<const NodeInfo>;
 
-// An image reference in the form the container runtime reports it in
-// node.status.images, so that a pod's "busybox" matches a node's
-// "docker.io/library/busybox:latest": a missing registry becomes docker.io,
-// a single docker.io path component gets "library/", index.docker.io reads
-// as docker.io, and a reference with neither tag nor digest gets ":latest".
-// (Upstream only appends ":latest"; the rest covers the runtime's fully
-// qualified names, which upstream's own TODO lists as missed matches.)
-std::string NormalizeImageName(std::string_view image);
 
 // True when the two host ports conflict: same protocol and port, and equal
 // IPs or either one 0.0.0.0 (upstream HostPortInfo.CheckConflict).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "runtime/image/reference.h"
+
 namespace kubepp::scheduler::plugins {
 namespace {
 
@@ -27,7 +29,7 @@ PreScoreState Compute(const PodInfo& pod, const Snapshot& snapshot) {
   const double total = static_cast<double>(snapshot.nodes().size());
   for (const auto& image : pod.images) {
     PreScoreState::Image i;
-    i.name = NormalizeImageName(image);
+    i.name = runtime::image::NormalizeReference(image);
     i.spread = total == 0 ? 0 : static_cast<double>(snapshot.NumNodesWithImage(i.name)) / total;
     s.images.push_back(std::move(i));
   }

@@ -4,7 +4,7 @@
 // it / all nodes, against the "every pod on the one node with the image"
 // heating problem); the sum is clamped to [23 MB, 1000 MB x number of
 // containers] and mapped linearly onto 0..100. Image names are compared in
-// NormalizeImageName form (node_info.h), so "busybox" matches a node
+// normalized form (runtime::image::NormalizeReference), so "busybox" matches a node
 // reporting "docker.io/library/busybox:latest". PreScore resolves the names
 // and their spreads once per pod; Score is then a few hash lookups. No args.
 //
