@@ -21,6 +21,7 @@
 #include "scheduler/cache/cache.h"
 #include "scheduler/framework/fit_error.h"
 #include "scheduler/framework/framework.h"
+#include "scheduler/framework/json_access.h"
 #include "scheduler/queue/scheduling_queue.h"
 
 namespace kubepp::scheduler {
@@ -414,18 +415,32 @@ class SchedulerImpl final : public Scheduler {
 
   // True when something other than status and bookkeeping changed (upstream
   // isPodUpdated): the scheduler's own status writes must not requeue.
+  // Compares in place: this runs for every update of every pending pod.
   static bool SpecOrMetaChanged(const json& a, const json& b) {
-    auto strip = [](const json& p) {
-      json c = p;
-      c.erase("status");
-      if (auto m = c.find("metadata"); m != c.end() && m->is_object()) {
-        m->erase("resourceVersion");
-        m->erase("generation");
-        m->erase("managedFields");
-      }
-      return c;
+    if (!JsonEqualAt(a, b, {"spec"})) return true;
+    const json* ma = internal::Find(a, {"metadata"});
+    const json* mb = internal::Find(b, {"metadata"});
+    if (ma == nullptr || mb == nullptr || !ma->is_object() || !mb->is_object()) return !JsonEqualAt(a, b, {"metadata"});
+    auto bookkeeping = [](const std::string& k) {
+      return k == "resourceVersion" || k == "generation" || k == "managedFields";
     };
-    return strip(a) != strip(b);
+    size_t counted = 0;
+    for (auto it = ma->begin(); it != ma->end(); ++it) {
+      if (bookkeeping(it.key())) continue;
+      ++counted;
+      auto other = mb->find(it.key());
+      if (other == mb->end() || *other != *it) return true;
+    }
+    for (auto it = mb->begin(); it != mb->end(); ++it) counted -= bookkeeping(it.key()) ? 0 : 1;
+    return counted != 0;
+  }
+
+  // True when both objects have equal values at `path` (both absent counts).
+  static bool JsonEqualAt(const json& a, const json& b, std::initializer_list<const char*> path) {
+    const json* x = internal::Find(a, path);
+    const json* y = internal::Find(b, path);
+    if (x == nullptr || y == nullptr) return x == y;
+    return *x == *y;
   }
 
   void OnPodUpdate(const client::ObjectPtr& old_obj, const client::ObjectPtr& new_obj) {
@@ -441,7 +456,8 @@ class SchedulerImpl final : public Scheduler {
         Move({EventResource::kAssignedPod, kDelete});
         return;
       }
-      PodInfoPtr old_pod = old_node.empty() ? nullptr : ParsePodInfo(old_obj);
+      // The cache holds the pod as last seen (parsed once): no second parse.
+      PodInfoPtr old_pod = old_node.empty() ? nullptr : cache_.GetPod(pod->uid);
       cache_.UpdatePod(pod);
       uint32_t actions = old_pod == nullptr ? static_cast<uint32_t>(kAdd) : 0u;
       if (old_pod != nullptr) {
@@ -496,14 +512,11 @@ class SchedulerImpl final : public Scheduler {
     cache_.UpdateNode(new_obj);
     // Heartbeats (conditions' timestamps) change nothing a plugin reads.
     uint32_t actions = 0;
-    auto differs = [&](const char* ptr) {
-      json::json_pointer p(ptr);
-      return old_obj->value(p, json()) != new_obj->value(p, json());
-    };
-    if (differs("/metadata/labels")) actions |= kUpdateNodeLabel;
-    if (differs("/spec/taints") || differs("/spec/unschedulable")) actions |= kUpdateNodeTaint;
-    if (differs("/status/allocatable")) actions |= kUpdateNodeAllocatable;
-    if (differs("/status/images")) actions |= kUpdateOther;
+    auto differs = [&](std::initializer_list<const char*> path) { return !JsonEqualAt(*old_obj, *new_obj, path); };
+    if (differs({"metadata", "labels"})) actions |= kUpdateNodeLabel;
+    if (differs({"spec", "taints"}) || differs({"spec", "unschedulable"})) actions |= kUpdateNodeTaint;
+    if (differs({"status", "allocatable"})) actions |= kUpdateNodeAllocatable;
+    if (differs({"status", "images"})) actions |= kUpdateOther;
     if (actions != 0) Move({EventResource::kNode, actions});
   }
 
@@ -562,7 +575,7 @@ class SchedulerImpl final : public Scheduler {
       pinned_labels_.clear();
     }
     if (!pod->parse_error.ok()) {
-      Fail(*fw, std::move(qp), cycle, PluginStatus::Error(pod->parse_error.message()), "", {});
+      Fail(*fw, std::move(qp), cycle, PluginStatus::Error(pod->parse_error.message()));
       return;
     }
     cache_.UpdateSnapshot(snapshot_);
@@ -585,7 +598,7 @@ class SchedulerImpl final : public Scheduler {
     std::vector<NodeInfoPtr> feasible;
     if (!s.IsSuccess()) {
       if (s.code() == Code::kError) {
-        Fail(*fw, std::move(qp), cycle, s, "", {});
+        Fail(*fw, std::move(qp), cycle, s);
         return;
       }
       rejectors.insert(s.plugin());
@@ -637,7 +650,7 @@ class SchedulerImpl final : public Scheduler {
           continue;
         }
         if (fs.code() == Code::kError) {
-          Fail(*fw, std::move(qp), cycle, fs, "", {});
+          Fail(*fw, std::move(qp), cycle, fs);
           return;
         }
         rejectors.insert(fs.plugin());
@@ -661,12 +674,12 @@ class SchedulerImpl final : public Scheduler {
     } else {
       PluginStatus ps = fw->RunPreScorePlugins(*state, *pod, feasible);
       if (!ps.IsSuccess()) {
-        Fail(*fw, std::move(qp), cycle, ps, "", {});
+        Fail(*fw, std::move(qp), cycle, ps);
         return;
       }
       auto scores = fw->RunScorePlugins(*state, *pod, feasible);
       if (!scores.ok()) {
-        Fail(*fw, std::move(qp), cycle, PluginStatus::Error(scores.status().message()), "", {});
+        Fail(*fw, std::move(qp), cycle, PluginStatus::Error(scores.status().message()));
         return;
       }
       // Highest total; ties broken uniformly at random (reservoir sampling).
@@ -689,7 +702,7 @@ class SchedulerImpl final : public Scheduler {
     assumed->node_name = host;
     Status as = cache_.AssumePod(assumed);
     if (!as.ok()) {
-      Fail(*fw, std::move(qp), cycle, PluginStatus::Error(as.message()), "", {});
+      Fail(*fw, std::move(qp), cycle, PluginStatus::Error(as.message()));
       return;
     }
     // Counted on `host` now; as a nominated pod too it would count twice.
@@ -786,7 +799,7 @@ class SchedulerImpl final : public Scheduler {
 
   void FailOrReject(Framework& fw, QueuedPod qp, int64_t cycle, const PluginStatus& s) {
     if (s.code() == Code::kError) {
-      Fail(fw, std::move(qp), cycle, s, "", {});
+      Fail(fw, std::move(qp), cycle, s);
       return;
     }
     std::set<std::string, std::less<>> rejectors{s.plugin()};
@@ -794,8 +807,7 @@ class SchedulerImpl final : public Scheduler {
   }
 
   // An error: back-off, FailedScheduling with the error, reason SchedulerError.
-  void Fail(Framework& fw, QueuedPod qp, int64_t cycle, const PluginStatus& s, const std::string&,
-            const std::set<std::string, std::less<>>&) {
+  void Fail(Framework& fw, QueuedPod qp, int64_t cycle, const PluginStatus& s) {
     Count(&SchedulerStats::errors);
     Report(fw, std::move(qp), cycle, true, s.Message(), {}, "");
   }

@@ -84,6 +84,14 @@ class SchedulerLoopTest : public ::testing::Test {
     ASSERT_TRUE(c.ok());
     client_ = *std::move(c);
 
+    // The node exists before the scheduler starts, so its first list has
+    // it: a node created later could reach the cache after the first pod.
+    json node = {{"apiVersion", "v1"},
+                 {"kind", "Node"},
+                 {"metadata", {{"name", "n1"}}},
+                 {"status", {{"allocatable", {{"cpu", "2"}, {"memory", "4Gi"}, {"pods", "110"}}}}}};
+    ASSERT_TRUE(client_->Create(kNodes, "", node).ok());
+
     PluginRegistry registry = plugins::InTreeRegistry();
     ASSERT_TRUE(registry
                     .Register("WaitPermit",
@@ -113,11 +121,6 @@ class SchedulerLoopTest : public ::testing::Test {
     scheduler_ = *std::move(s);
     ASSERT_TRUE(scheduler_->Start(10s).ok());
 
-    json node = {{"apiVersion", "v1"},
-                 {"kind", "Node"},
-                 {"metadata", {{"name", "n1"}}},
-                 {"status", {{"allocatable", {{"cpu", "2"}, {"memory", "4Gi"}, {"pods", "110"}}}}}};
-    ASSERT_TRUE(client_->Create(kNodes, "", node).ok());
   }
   void TearDown() override {
     if (scheduler_) scheduler_->Stop();

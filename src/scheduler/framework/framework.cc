@@ -47,12 +47,11 @@ StatusOr<std::unique_ptr<Framework>> Framework::Create(const config::Profile& pr
     by_name[e.name] = plugin->get();
     f->owned_.push_back(*std::move(plugin));
   }
+  // Args for a known plugin that this profile does not enable are accepted
+  // (and unused), as upstream's defaulting does; an unknown name is a typo.
   for (const auto& [name, args] : profile.plugin_args) {
-    if (by_name.count(name) == 0 && name != kPrioritySort) {
-      // upstream rejects args for plugins that are not enabled.
-      if (registry.Find(name) == nullptr) {
-        return Status::Invalid(where + "pluginConfig: plugin \"" + name + "\" does not exist");
-      }
+    if (name != kPrioritySort && registry.Find(name) == nullptr) {
+      return Status::Invalid(where + "pluginConfig: plugin \"" + name + "\" does not exist");
     }
   }
 
@@ -218,7 +217,6 @@ PluginStatus Framework::RunFilterPluginsWithNominatedPods(CycleState& state, con
 
 PluginStatus Framework::RunPostFilterPlugins(CycleState& state, const PodInfo& pod, const NodeToStatusMap& filtered,
                                              int num_all_nodes, PostFilterResult* result) {
-  PluginStatus last = PluginStatus::Unschedulable("");
   std::vector<std::string> reasons;
   for (auto* p : post_filter_) {
     PluginStatus s = p->PostFilter(state, pod, filtered, num_all_nodes, result);

@@ -103,6 +103,13 @@ TEST_F(FrameworkTest, UnknownPluginAndWrongExtensionPointAreErrors) {
   EXPECT_EQ(f.status().code(), StatusCode::kInvalid);
   EXPECT_NE(f.status().message().find("plugin \"Nope\" does not exist"), std::string::npos) << f.status().message();
 
+  config::Profile typo = Profile();
+  typo.plugin_args["NodeResourceFit"] = std::make_shared<const json>(json::object());
+  auto t = Framework::Create(typo, registry_, handle_);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("pluginConfig: plugin \"NodeResourceFit\" does not exist"), std::string::npos)
+      << t.status().message();
+
   registry_.Register("FilterOnly", [](const json*, Handle&) -> StatusOr<std::unique_ptr<Plugin>> {
     struct F : FilterPlugin {
       std::string_view Name() const override { return "FilterOnly"; }
