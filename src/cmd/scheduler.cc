@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cmd/commands.h"
+#include "cmd/stop_signals.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "scheduler/app.h"
@@ -36,11 +37,7 @@ int RunScheduler(const std::vector<std::string>& args) {
     std::fprintf(stderr, "kubepp scheduler: unexpected argument \"%s\"\n", flags.positional()[0].c_str());
     return 2;
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop;  // before any thread starts
 
   scheduler::AppOptions o;
   o.kubeconfig = kubeconfig;
@@ -55,21 +52,11 @@ int RunScheduler(const std::vector<std::string>& args) {
     return 1;
   }
   LogInfo("scheduler started");
-  // Wait for a stop signal, or for lost leadership (checked every 200 ms).
-  timespec tick{0, 200'000'000};
-  for (;;) {
-    int sig = sigtimedwait(&stop_signals, nullptr, &tick);
-    if (sig == SIGTERM || sig == SIGINT) {
-      LogInfo("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      break;
-    }
-    if ((*app)->lost()) {
-      (*app)->Stop();
-      return 1;
-    }
-  }
+  // A stop signal, or lost leadership (the process ends so a supervisor restarts it).
+  int sig = stop.Wait([&] { return (*app)->lost(); });
+  if (sig != 0) LogInfo("received {}, stopping", SignalName(sig));
   (*app)->Stop();
-  return 0;
+  return sig != 0 ? 0 : 1;
 }
 
 }  // namespace kubepp::cmd

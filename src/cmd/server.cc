@@ -15,6 +15,7 @@
 
 #include "apiserver/server/apiserver.h"
 #include "cmd/commands.h"
+#include "cmd/stop_signals.h"
 #include "scheduler/app.h"
 #include "common/flags.h"
 #include "common/log.h"
@@ -93,13 +94,8 @@ int RunServer(const std::vector<std::string>& args) {
   }
   ::chmod(o.data_dir.c_str(), 0700);
 
-  // Block the stop signals before any thread starts so that only sigwait
-  // below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts: only the wait below sees the stop signals.
+  StopSignals stop;
 
   storage::SqliteOptions store_options;
   store_options.path = (db_dir / "state.db").string();
@@ -167,19 +163,14 @@ int RunServer(const std::vector<std::string>& args) {
 
   // Wait for a stop signal; a scheduler that lost its leadership ends the
   // process too (as kube-scheduler exits), so a supervisor restarts it.
+  int sig = stop.Wait([&] { return sched && sched->lost(); });
   int exit_code = 0;
-  int sig = 0;
-  timespec tick{0, 200'000'000};
-  for (;;) {
-    sig = sigtimedwait(&stop_signals, nullptr, &tick);
-    if (sig == SIGTERM || sig == SIGINT) break;
-    if (sched && sched->lost()) {
-      LogError("scheduler lost its leadership; stopping");
-      exit_code = 1;
-      break;
-    }
+  if (sig != 0) {
+    LogInfo("received {}, stopping", SignalName(sig));
+  } else {
+    LogError("scheduler lost its leadership; stopping");
+    exit_code = 1;
   }
-  if (exit_code == 0) LogInfo("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   if (sched) sched->Stop();
   sched.reset();
   (*api)->Stop();

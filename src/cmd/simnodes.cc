@@ -9,6 +9,7 @@
 
 #include "client/kubeconfig.h"
 #include "cmd/commands.h"
+#include "cmd/stop_signals.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "simnode/simulated_nodes.h"
@@ -83,12 +84,8 @@ int RunSimnodes(const std::vector<std::string>& args) {
   }
   config->user_agent = "kubepp-simnodes";
 
-  // Block the stop signals before any thread starts so that only sigwait sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts: only the wait below sees the stop signals.
+  StopSignals stop;
   signal(SIGPIPE, SIG_IGN);
 
   auto started = std::chrono::steady_clock::now();
@@ -101,9 +98,8 @@ int RunSimnodes(const std::vector<std::string>& args) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   LogInfo("{} simulated nodes {}0..{}{} registered in {:.2f} s; Ctrl-C or SIGTERM stops them", count,
           o.name_prefix, o.name_prefix, count - 1, secs);
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  LogInfo("received {}, stopping{}", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+  int sig = stop.Wait();
+  LogInfo("received {}, stopping{}", SignalName(sig),
           delete_on_exit ? " and deleting the nodes" : "");
   (*nodes)->Stop();
   auto st = (*nodes)->stats();
