@@ -252,9 +252,9 @@ class SchedulerImpl final : public Scheduler {
       Framework* fw = FrameworkFor(pod);
       return fw == nullptr ? PluginStatus::Success() : fw->RunPreEnqueuePlugins(pod);
     };
-    q.events_for = [this](const PodInfo& pod, std::string_view plugin) {
+    q.events_for = [this](const PodInfo& pod, std::string_view plugin) -> const std::vector<ClusterEvent>& {
       Framework* fw = FrameworkFor(pod);
-      return fw == nullptr ? std::vector<ClusterEvent>{ClusterEvent{}} : fw->EventsFor(plugin);
+      return fw == nullptr ? AllClusterEvents() : fw->EventsFor(plugin);
     };
     queue_ = std::make_unique<SchedulingQueue>(std::move(q));
     return Status::Ok();

@@ -100,7 +100,7 @@ StatusOr<std::unique_ptr<Framework>> Framework::Create(const config::Profile& pr
     if (auto* ee = dynamic_cast<EnqueueExtensions*>(plugin); ee != nullptr) {
       f->events_[name] = ee->EventsToRegister();
     } else {
-      f->events_[name] = {ClusterEvent{}};  // every event
+      f->events_[name] = AllClusterEvents();
     }
   }
   return f;
@@ -323,10 +323,9 @@ void Framework::RunPostBindPlugins(CycleState& state, const PodInfo& pod, const 
   for (auto* p : post_bind_) p->PostBind(state, pod, node);
 }
 
-std::vector<ClusterEvent> Framework::EventsFor(std::string_view plugin) const {
+const std::vector<ClusterEvent>& Framework::EventsFor(std::string_view plugin) const {
   auto it = events_.find(plugin);
-  if (it == events_.end()) return {ClusterEvent{}};
-  return it->second;
+  return it == events_.end() ? AllClusterEvents() : it->second;
 }
 
 }  // namespace kubepp::scheduler

@@ -83,7 +83,8 @@ class Framework {
   void RunPostBindPlugins(CycleState& state, const PodInfo& pod, const std::string& node);
 
   // The events after which a pod rejected by `plugin` may fit.
-  std::vector<ClusterEvent> EventsFor(std::string_view plugin) const;
+  // Lives as long as the Framework (the queue calls it per pending pod and event).
+  const std::vector<ClusterEvent>& EventsFor(std::string_view plugin) const;
 
   Handle& handle() { return handle_; }
 

@@ -177,6 +177,20 @@ struct ClusterEvent {
   }
 };
 
+// What a plugin without EnqueueExtensions registers: every event.
+inline const std::vector<ClusterEvent>& AllClusterEvents() {
+  static const std::vector<ClusterEvent> kAll = {ClusterEvent{}};
+  return kAll;
+}
+
+// True when any of `registered` covers the event that happened.
+inline bool AnyEventMatches(const std::vector<ClusterEvent>& registered, const ClusterEvent& happened) {
+  for (const auto& r : registered) {
+    if (r.Matches(happened)) return true;
+  }
+  return false;
+}
+
 class Framework;
 
 // Services plugins may use. Owned by the scheduler; outlives every plugin.

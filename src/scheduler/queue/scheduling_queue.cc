@@ -186,9 +186,7 @@ SchedulingQueue::Clock::time_point SchedulingQueue::BackoffExpiry(const QueuedPo
 bool SchedulingQueue::EventHelps(const QueuedPod& qp, const ClusterEvent& event) const {
   if (qp.unschedulable_plugins.empty() || !options_.events_for) return true;
   for (const auto& plugin : qp.unschedulable_plugins) {
-    for (const auto& registered : options_.events_for(*qp.pod, plugin)) {
-      if (registered.Matches(event)) return true;
-    }
+    if (AnyEventMatches(options_.events_for(*qp.pod, plugin), event)) return true;
   }
   return false;
 }

@@ -53,7 +53,8 @@ struct QueueOptions {
   // PreEnqueue gate (the profile's PreEnqueue plugins); null admits all.
   std::function<PluginStatus(const PodInfo&)> pre_enqueue;
   // Events each plugin registered (Framework::EventsFor); null: every event.
-  std::function<std::vector<ClusterEvent>(const PodInfo&, std::string_view plugin)> events_for;
+  // The reference must stay valid as long as the queue (no copy per check).
+  std::function<const std::vector<ClusterEvent>&(const PodInfo&, std::string_view plugin)> events_for;
 };
 
 class SchedulingQueue {

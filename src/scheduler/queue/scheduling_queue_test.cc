@@ -47,11 +47,10 @@ TEST(SchedulingQueueTest, PopsByPriorityThenAge) {
 
 TEST(SchedulingQueueTest, UnschedulableWaitsForARelevantEvent) {
   QueueOptions o = Fast();
-  o.events_for = [](const PodInfo&, std::string_view plugin) {
-    if (plugin == "NodeResourcesFit") {
-      return std::vector<ClusterEvent>{{EventResource::kNode, kAdd}, {EventResource::kAssignedPod, kDelete}};
-    }
-    return std::vector<ClusterEvent>{};
+  o.events_for = [](const PodInfo&, std::string_view plugin) -> const std::vector<ClusterEvent>& {
+    static const std::vector<ClusterEvent> kFit = {{EventResource::kNode, kAdd}, {EventResource::kAssignedPod, kDelete}};
+    static const std::vector<ClusterEvent> kNone;
+    return plugin == "NodeResourcesFit" ? kFit : kNone;
   };
   SchedulingQueue q(o);
   q.Add(Pod("a"));

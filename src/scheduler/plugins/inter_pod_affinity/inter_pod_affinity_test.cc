@@ -539,12 +539,7 @@ TEST_F(InterPodAffinityTest, EventsToRegister) {
   auto* ee = dynamic_cast<EnqueueExtensions*>(plugin_.get());
   ASSERT_NE(ee, nullptr);
   auto events = ee->EventsToRegister();
-  auto covered = [&](EventResource r, uint32_t action) {
-    for (const auto& e : events) {
-      if (e.Matches({r, action})) return true;
-    }
-    return false;
-  };
+  auto covered = [&](EventResource r, uint32_t action) { return AnyEventMatches(events, {r, action}); };
   EXPECT_TRUE(covered(EventResource::kAssignedPod, kAdd));
   EXPECT_TRUE(covered(EventResource::kAssignedPod, kDelete));
   EXPECT_TRUE(covered(EventResource::kAssignedPod, kUpdatePodLabel));
