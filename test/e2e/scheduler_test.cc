@@ -26,9 +26,12 @@ constexpr char kKubectl[] = "/usr/bin/kubectl";
 
 class SchedulerE2ETest : public ::testing::Test {
  protected:
+  // Flags for `kubepp server` (fixtures for a separate scheduler add some).
+  virtual std::vector<std::string> ServerFlags() const { return {}; }
+
   void SetUp() override {
     std::string log;
-    server_ = TestServer::Start(KUBEPP_BINARY, &log);
+    server_ = TestServer::Start(KUBEPP_BINARY, &log, ServerFlags());
     ASSERT_TRUE(server_) << log;
   }
   void TearDown() override {
@@ -212,109 +215,67 @@ TEST_F(SchedulerE2ETest, PodsForAnotherSchedulerAreLeftAlone) {
   EXPECT_EQ(Ok({"get", "events", "--field-selector", "involvedObject.name=theirs", "-o", "name"}), "");
 }
 
-// Two `kubepp scheduler` processes against a server without its own
-// scheduler: one holds the kube-system/kube-scheduler Lease and schedules;
-// when it stops, the other takes over.
-TEST(SchedulerLeaderElectionTest, OneActiveSchedulerAndFailover) {
-  std::string log;
-  auto server = TestServer::Start(KUBEPP_BINARY, &log, {"--disable-scheduler"});
-  ASSERT_TRUE(server) << log;
-  const std::map<std::string, std::string> env = {{"HOME", server->home()}, {"KUBECONFIG", server->kubeconfig()}};
-  auto kubectl = [&](std::vector<std::string> args, const std::string& in = "") {
-    args.insert(args.begin(), kKubectl);
-    return ::kubepp::e2e::Run(args, env, in);
-  };
-  std::string config = server->home() + "/scheduler.yaml";
-  std::ofstream(config) << "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
-                           "leaderElection: {leaderElect: true, leaseDuration: 3s, renewDeadline: 2s, retryPeriod: 500ms}\n";
-  auto a = Background::Start({KUBEPP_BINARY, "scheduler", "--kubeconfig", server->kubeconfig(), "--config", config});
+// A server without its own scheduler, for `kubepp scheduler` processes.
+class StandaloneSchedulerE2ETest : public SchedulerE2ETest {
+ protected:
+  std::vector<std::string> ServerFlags() const override { return {"--disable-scheduler"}; }
+
+  std::unique_ptr<Background> StartScheduler(const std::string& config_yaml) {
+    std::string config = server_->home() + "/scheduler-" + std::to_string(schedulers_++) + ".yaml";
+    std::ofstream(config) << "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+                          << config_yaml;
+    return Background::Start({KUBEPP_BINARY, "scheduler", "--kubeconfig", server_->kubeconfig(), "--config", config});
+  }
+
+  int schedulers_ = 0;
+};
+
+// Two `kubepp scheduler` processes: one holds the kube-system/kube-scheduler
+// Lease and schedules; when it stops, the other takes over.
+TEST_F(StandaloneSchedulerE2ETest, OneActiveSchedulerAndFailover) {
+  const std::string config =
+      "leaderElection: {leaderElect: true, leaseDuration: 3s, renewDeadline: 2s, retryPeriod: 500ms}\n";
+  auto a = StartScheduler(config);
   ASSERT_TRUE(a->WaitFor("is the leader", 20s)) << a->output();
-  auto b = Background::Start({KUBEPP_BINARY, "scheduler", "--kubeconfig", server->kubeconfig(), "--config", config});
+  auto b = StartScheduler(config);
   ASSERT_TRUE(b->WaitFor("scheduler started", 20s)) << b->output();
-  EXPECT_EQ(kubectl({"apply", "-f", "-"},
-                    "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus:\n  allocatable: {cpu: \"4\", memory: "
-                    "8Gi, pods: \"110\"}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: first}\nspec:\n  containers:\n"
-                    "  - {name: c, image: busybox}\n")
-                .rc,
-            0);
-  auto bound = [&](const std::string& pod) {
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto r = kubectl({"get", "pod", pod, "-o", "jsonpath={.spec.nodeName}"});
-      if (r.rc == 0 && r.out == "n1") return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  };
-  EXPECT_TRUE(bound("first"));
+  Apply(Node("n1", "4") + Pod("first", ""));
+  EXPECT_EQ(NodeOf("first"), "n1");
   // b is a candidate, not a leader.
   EXPECT_FALSE(b->WaitFor("is the leader", 1s)) << b->output();
-  auto holder = kubectl({"get", "lease", "-n", "kube-system", "kube-scheduler", "-o", "jsonpath={.spec.holderIdentity}"});
-  EXPECT_EQ(holder.rc, 0);
-  EXPECT_NE(a->output().find(holder.out + " is the leader"), std::string::npos) << holder.out << "\n" << a->output();
+  std::string holder = Ok({"get", "lease", "-n", "kube-system", "kube-scheduler", "-o", "jsonpath={.spec.holderIdentity}"});
+  EXPECT_NE(a->output().find(holder + " is the leader"), std::string::npos) << holder << "\n" << a->output();
 
   EXPECT_EQ(a->Stop(SIGTERM), 0);
   ASSERT_TRUE(b->WaitFor("is the leader", 20s)) << b->output();
-  EXPECT_EQ(kubectl({"apply", "-f", "-"},
-                    "apiVersion: v1\nkind: Pod\nmetadata: {name: second}\nspec:\n  containers:\n  - {name: c, image: "
-                    "busybox}\n")
-                .rc,
-            0);
-  EXPECT_TRUE(bound("second"));
+  Apply(Pod("second", ""));
+  EXPECT_EQ(NodeOf("second"), "n1");
   EXPECT_EQ(b->Stop(SIGTERM), 0);
 }
 
 // Two profiles in one KubeSchedulerConfiguration: each pod is scheduled by
 // the profile its spec.schedulerName names, and that profile reports it.
-TEST(SchedulerProfilesTest, PodsPickTheirProfile) {
-  std::string log;
-  auto server = TestServer::Start(KUBEPP_BINARY, &log, {"--disable-scheduler"});
-  ASSERT_TRUE(server) << log;
-  const std::map<std::string, std::string> env = {{"HOME", server->home()}, {"KUBECONFIG", server->kubeconfig()}};
-  auto kubectl = [&](std::vector<std::string> args, const std::string& in = "") {
-    args.insert(args.begin(), kKubectl);
-    return ::kubepp::e2e::Run(args, env, in);
-  };
-  std::string config = server->home() + "/profiles.yaml";
+TEST_F(StandaloneSchedulerE2ETest, PodsPickTheirProfile) {
   // "packer" scores MostAllocated and fills the already busy node.
-  std::ofstream(config) << "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
-                           "leaderElection: {leaderElect: false}\nprofiles:\n- schedulerName: default-scheduler\n"
-                           "- schedulerName: packer\n  pluginConfig:\n  - name: NodeResourcesFit\n    args:\n"
-                           "      scoringStrategy: {type: MostAllocated}\n";
-  auto sched = Background::Start({KUBEPP_BINARY, "scheduler", "--kubeconfig", server->kubeconfig(), "--config", config});
+  auto sched = StartScheduler(
+      "leaderElection: {leaderElect: false}\nprofiles:\n- schedulerName: default-scheduler\n"
+      "- schedulerName: packer\n  pluginConfig:\n  - name: NodeResourcesFit\n    args:\n"
+      "      scoringStrategy: {type: MostAllocated}\n");
   ASSERT_TRUE(sched->WaitFor("scheduler started", 20s)) << sched->output();
-  std::string nodes;
-  for (const char* n : {"a", "b"}) {
-    nodes += std::string("apiVersion: v1\nkind: Node\nmetadata: {name: ") + n +
-             "}\nstatus:\n  allocatable: {cpu: \"4\", memory: 8Gi, pods: \"110\"}\n---\n";
-  }
-  ASSERT_EQ(kubectl({"apply", "-f", "-"}, nodes).rc, 0);
-  auto pod = [](const std::string& name, const std::string& extra) {
-    return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n" + extra +
-           "  containers:\n  - name: c\n    image: busybox\n    resources: {requests: {cpu: \"1\"}}\n---\n";
-  };
-  auto node_of = [&](const std::string& name) {
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto r = kubectl({"get", "pod", name, "-o", "jsonpath={.spec.nodeName}"});
-      if (r.rc == 0 && !r.out.empty()) return r.out;
-      std::this_thread::sleep_for(100ms);
-    }
-    return std::string();
-  };
+  Apply(Node("a", "4") + Node("b", "4"));
+  const std::string one_cpu = "    resources: {requests: {cpu: \"1\"}}\n";
   // The first pod lands somewhere; a packer pod joins it (most allocated),
   // a default-scheduler pod goes to the emptier node (least allocated).
-  ASSERT_EQ(kubectl({"apply", "-f", "-"}, pod("first", "  schedulerName: packer\n")).rc, 0);
-  std::string busy = node_of("first");
+  Apply(Pod("first", one_cpu + "  schedulerName: packer\n"));
+  std::string busy = NodeOf("first");
   ASSERT_FALSE(busy.empty());
-  std::string other = busy == "a" ? "b" : "a";
-  ASSERT_EQ(kubectl({"apply", "-f", "-"}, pod("packed", "  schedulerName: packer\n")).rc, 0);
-  EXPECT_EQ(node_of("packed"), busy);
-  ASSERT_EQ(kubectl({"apply", "-f", "-"}, pod("spread", "")).rc, 0);
-  EXPECT_EQ(node_of("spread"), other);
-  auto source = kubectl({"get", "events", "--field-selector", "involvedObject.name=packed,reason=Scheduled", "-o",
-                         "jsonpath={.items[0].source.component}"});
-  EXPECT_EQ(source.out, "packer");
+  Apply(Pod("packed", one_cpu + "  schedulerName: packer\n"));
+  EXPECT_EQ(NodeOf("packed"), busy);
+  Apply(Pod("spread", one_cpu));
+  EXPECT_EQ(NodeOf("spread"), busy == "a" ? "b" : "a");
+  EXPECT_EQ(Ok({"get", "events", "--field-selector", "involvedObject.name=packed,reason=Scheduled", "-o",
+                "jsonpath={.items[0].source.component}"}),
+            "packer");
   EXPECT_EQ(sched->Stop(SIGTERM), 0);
 }
 
