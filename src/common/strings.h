@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kubepp {
 
@@ -30,6 +31,20 @@ inline std::string_view TrimSpace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+// The `sep`-separated items of `s`, each trimmed (TrimSpace); "" gives none,
+// "a,,b" gives an empty middle item (callers report it).
+inline std::vector<std::string_view> SplitTrimmed(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  s = TrimSpace(s);
+  if (s.empty()) return out;
+  for (size_t pos = 0;;) {
+    size_t end = s.find(sep, pos);
+    out.push_back(TrimSpace(s.substr(pos, end == std::string_view::npos ? s.npos : end - pos)));
+    if (end == std::string_view::npos) return out;
+    pos = end + 1;
+  }
 }
 
 }  // namespace kubepp

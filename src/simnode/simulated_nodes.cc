@@ -15,6 +15,7 @@
 
 #include "api/names.h"
 #include "api/quantity.h"
+#include "api/strconv.h"
 #include "api/time.h"
 #include "client/client.h"
 #include "client/indexer.h"
@@ -997,13 +998,7 @@ StatusOr<std::unique_ptr<SimulatedNodes>> SimulatedNodes::Start(const client::Re
 
 StatusOr<std::map<std::string, std::string>> ParseLabels(std::string_view text) {
   std::map<std::string, std::string> out;
-  text = TrimSpace(text);
-  if (text.empty()) return out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string_view item =
-        TrimSpace(text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos));
+  for (std::string_view item : SplitTrimmed(text, ',')) {
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) {
       return Status::BadRequest("label \"" + std::string(item) + "\": want key=value");
@@ -1015,21 +1010,13 @@ StatusOr<std::map<std::string, std::string>> ParseLabels(std::string_view text) 
       return Status::BadRequest("label value \"" + value + "\": " + e[0]);
     }
     out[key] = value;
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
   }
   return out;
 }
 
 StatusOr<std::vector<Taint>> ParseTaints(std::string_view text) {
   std::vector<Taint> out;
-  text = TrimSpace(text);
-  if (text.empty()) return out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string_view item =
-        TrimSpace(text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos));
+  for (std::string_view item : SplitTrimmed(text, ',')) {
     size_t colon = item.rfind(':');
     if (colon == std::string_view::npos) {
       return Status::BadRequest("taint \"" + std::string(item) + "\": want key[=value]:effect");
@@ -1051,48 +1038,16 @@ StatusOr<std::vector<Taint>> ParseTaints(std::string_view text) {
                                 "\": effect must be NoSchedule, PreferNoSchedule or NoExecute");
     }
     out.push_back(std::move(t));
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
   }
   return out;
 }
 
 StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  auto bad = [&] {
+  int64_t nanos = 0;
+  if (!api::ParseGoDuration(TrimSpace(text), &nanos) || nanos < 1'000'000) {
     return Status::BadRequest("invalid duration \"" + std::string(text) + "\" (want e.g. 10s, 500ms, 1m30s)");
-  };
-  std::string_view s = TrimSpace(text);
-  if (s.empty()) return bad();
-  double total_ms = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
-    if (i == start) return bad();
-    double v = 0;
-    try {
-      v = std::stod(std::string(s.substr(start, i - start)));
-    } catch (...) {
-      return bad();
-    }
-    size_t ustart = i;
-    while (i < s.size() && s[i] >= 'a' && s[i] <= 'z') ++i;
-    std::string_view unit = s.substr(ustart, i - ustart);
-    double mult = 0;
-    if (unit == "ms")
-      mult = 1;
-    else if (unit == "s")
-      mult = 1000;
-    else if (unit == "m")
-      mult = 60'000;
-    else if (unit == "h")
-      mult = 3'600'000;
-    else
-      return bad();
-    total_ms += v * mult;
   }
-  if (total_ms < 1 || total_ms > 1e12) return bad();
-  return std::chrono::milliseconds(static_cast<int64_t>(total_ms));
+  return std::chrono::milliseconds(nanos / 1'000'000);
 }
 
 }  // namespace kubepp::simnode

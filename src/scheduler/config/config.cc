@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "api/strconv.h"
 #include "api/yaml/yaml.h"
 
 namespace kubepp::scheduler::config {
@@ -31,37 +32,15 @@ StatusOr<std::string> ReadString(const json& v, const std::string& path) {
   return v.get<std::string>();
 }
 
-// "10s", "1m30s", "500ms" (Go durations as the v1 config writes them) -> ms.
+// A metav1.Duration ("10s", "1m30s", "500ms") -> milliseconds.
 StatusOr<int64_t> ReadDurationMs(const json& v, const std::string& path) {
   auto s = ReadString(v, path);
   if (!s.ok()) return s.status();
-  const std::string& text = *s;
-  int64_t total = 0;
-  size_t i = 0;
-  if (text.empty()) return Bad(path, "Invalid value: \"\": must be a duration");
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) return Bad(path, "Invalid value: \"" + text + "\": must be a duration like 15s");
-    double n = std::stod(text.substr(start, i - start));
-    size_t unit_start = i;
-    while (i < text.size() && isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string unit = text.substr(unit_start, i - unit_start);
-    double ms;
-    if (unit == "ms") {
-      ms = n;
-    } else if (unit == "s") {
-      ms = n * 1000;
-    } else if (unit == "m") {
-      ms = n * 60'000;
-    } else if (unit == "h") {
-      ms = n * 3'600'000;
-    } else {
-      return Bad(path, "Invalid value: \"" + text + "\": unknown unit \"" + unit + "\"");
-    }
-    total += static_cast<int64_t>(ms);
+  int64_t nanos = 0;
+  if (!api::ParseGoDuration(*s, &nanos)) {
+    return Bad(path, "Invalid value: \"" + *s + "\": time: invalid duration \"" + *s + "\"");
   }
-  return total;
+  return nanos / 1'000'000;
 }
 
 Status ReadPluginSet(const json& v, const std::string& path, PluginSet* out) {

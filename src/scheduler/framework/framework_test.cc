@@ -296,6 +296,12 @@ profiles:
       "- schedulerName: a\n  plugin: {}\n");
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().message(), "profiles[0].plugin: Unsupported field");
+  auto duration = config::Parse(
+      "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+      "leaderElection: {leaseDuration: .s}\n");
+  ASSERT_FALSE(duration.ok());
+  EXPECT_EQ(duration.status().message(),
+            "leaderElection.leaseDuration: Invalid value: \".s\": time: invalid duration \".s\"");
   auto version = config::Parse("apiVersion: v1\nkind: KubeSchedulerConfiguration\n");
   ASSERT_FALSE(version.ok());
   EXPECT_NE(version.status().message().find("apiVersion: Unsupported value: \"v1\""), std::string::npos);
