@@ -7,6 +7,7 @@
 #include "api/codec/json_codec.h"
 #include "api/codec/protobuf_codec.h"
 #include "api/labels.h"
+#include "api/labels_json.h"
 #include "api/resource_version.h"
 #include "api/schema/schema.h"
 #include "api/time.h"
@@ -487,34 +488,11 @@ void ServeWatch(Call& c) {
 
 // ---- scale ----
 
+// A LabelSelector rendered as upstream's selector string ("app=web,tier in
+// (a,b)", requirements sorted by key), "" when absent or malformed.
 std::string SelectorString(const json& selector) {
-  // A LabelSelector rendered as a selector string ("app=web,tier in (a,b)").
-  std::vector<std::string> parts;
-  if (selector.contains("matchLabels") && selector["matchLabels"].is_object()) {
-    for (auto it = selector["matchLabels"].begin(); it != selector["matchLabels"].end(); ++it) {
-      parts.push_back(it.key() + "=" + it.value().get<std::string>());
-    }
-  }
-  if (selector.contains("matchExpressions") && selector["matchExpressions"].is_array()) {
-    for (const auto& e : selector["matchExpressions"]) {
-      std::string key = e.value("key", ""), op = e.value("operator", "");
-      std::string values;
-      if (e.contains("values") && e["values"].is_array()) {
-        std::vector<std::string> vs;
-        for (const auto& v : e["values"]) vs.push_back(v.get<std::string>());
-        std::sort(vs.begin(), vs.end());
-        for (size_t i = 0; i < vs.size(); ++i) values += (i ? "," : "") + vs[i];
-      }
-      if (op == "In") parts.push_back(key + " in (" + values + ")");
-      if (op == "NotIn") parts.push_back(key + " notin (" + values + ")");
-      if (op == "Exists") parts.push_back(key);
-      if (op == "DoesNotExist") parts.push_back("!" + key);
-    }
-  }
-  std::sort(parts.begin(), parts.end());
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "," : "") + parts[i];
-  return out;
+  auto s = api::LabelSelectorFromJson(&selector);
+  return s.ok() ? s->String() : "";
 }
 
 json ToScale(const json& obj) {
@@ -661,26 +639,8 @@ void ServeBinding(Call& c, const std::string& pod_name) {
   ReplyStatusSuccess(c, 201, nullptr);
 }
 
-StatusOr<api::LabelSelector> SelectorOf(const json& sel) {
-  api::LabelSelectorSpec spec;
-  if (sel.contains("matchLabels") && sel["matchLabels"].is_object()) {
-    for (auto it = sel["matchLabels"].begin(); it != sel["matchLabels"].end(); ++it) {
-      spec.match_labels[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
-    }
-  }
-  if (sel.contains("matchExpressions") && sel["matchExpressions"].is_array()) {
-    for (const auto& e : sel["matchExpressions"]) {
-      api::LabelSelectorRequirementSpec r;
-      r.key = e.value("key", "");
-      r.op = e.value("operator", "");
-      if (e.contains("values") && e["values"].is_array()) {
-        for (const auto& v : e["values"]) r.values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-      }
-      spec.match_expressions.push_back(std::move(r));
-    }
-  }
-  return api::LabelSelector::FromSpec(&spec);
-}
+// A PDB's selector: null selects no pod (policy/v1), {} selects every pod.
+StatusOr<api::LabelSelector> SelectorOf(const json& sel) { return api::LabelSelectorFromJson(&sel); }
 
 registry::DeleteOptions DeleteOptionsOf(const json& body, const http::Request& req, Status* error);
 

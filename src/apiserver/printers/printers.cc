@@ -7,6 +7,7 @@
 
 #include "api/intstr.h"
 #include "api/labels.h"
+#include "api/labels_json.h"
 #include "api/quantity.h"
 #include "api/time.h"
 #include "apiserver/printers/internal.h"
@@ -133,27 +134,8 @@ std::string FormatLabels(const json* map) {
 std::string SelectorString(const json* selector) {
   if (selector == nullptr) return "";
   if (!selector->is_object()) return "<error>";
-  api::LabelSelectorSpec spec;
-  if (const json* ml = Find(*selector, {"matchLabels"}); ml != nullptr) {
-    if (!ml->is_object()) return "<error>";
-    for (auto it = ml->begin(); it != ml->end(); ++it) {
-      if (!it->is_string()) return "<error>";
-      spec.match_labels[it.key()] = it->get<std::string>();
-    }
-  }
-  for (const json& e : Arr(*selector, {"matchExpressions"})) {
-    api::LabelSelectorRequirementSpec req;
-    req.key = Str(e, {"key"});
-    req.op = Str(e, {"operator"});
-    for (const json& v : Arr(e, {"values"})) {
-      if (!v.is_string()) return "<error>";
-      req.values.push_back(v.get<std::string>());
-    }
-    spec.match_expressions.push_back(std::move(req));
-  }
-  auto sel = api::LabelSelector::FromSpec(&spec);
-  if (!sel.ok()) return "<error>";
-  return sel->String();
+  auto sel = api::LabelSelectorFromJson(selector);
+  return sel.ok() ? sel->String() : "<error>";
 }
 
 std::string FormatLabelSelector(const json* selector) {

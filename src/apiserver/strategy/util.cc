@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "api/labels.h"
+#include "api/labels_json.h"
 #include "api/names.h"
 #include "api/quantity.h"
 #include "apiserver/strategy/internal.h"
@@ -388,6 +389,8 @@ void ValidateAnnotationsAt(const json* annotations, const std::string& path, Fie
 
 namespace {
 
+// For validation: unlike api::LabelSelectorSpecFromJson, non-string values
+// are kept (dumped) so that ValidateLabelSelector reports them.
 api::LabelSelectorSpec ToSpec(const json& sel) {
   api::LabelSelectorSpec spec;
   spec.match_labels = StrMap(Get(sel, "matchLabels"));
@@ -411,8 +414,7 @@ void ValidateSelectorAt(const json* selector, const std::string& path, FieldErro
 
 std::optional<bool> SelectorMatches(const json* selector, const std::map<std::string, std::string>& labels) {
   if (!IsObj(selector)) return false;
-  api::LabelSelectorSpec spec = ToSpec(*selector);
-  auto sel = api::LabelSelector::FromSpec(&spec);
+  auto sel = api::LabelSelectorFromJson(selector);
   if (!sel.ok()) return std::nullopt;
   return sel->Matches(labels);
 }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/labels_json.h"
 #include "api/time.h"
 #include "scheduler/framework/json_access.h"
 
@@ -47,20 +48,7 @@ void Note(Status* error, Status s) {
 // metav1.LabelSelector JSON -> selector. A null/absent selector is Nothing
 // (LabelSelectorAsSelector(nil)); malformed ones are Nothing too, noted.
 api::LabelSelector ReadLabelSelector(const json* sel, const std::string& path, Status* error) {
-  if (sel == nullptr) return api::LabelSelector::Nothing();
-  if (!sel->is_object()) {
-    Note(error, Status::Invalid(path + ": Invalid value: must be an object"));
-    return api::LabelSelector::Nothing();
-  }
-  api::LabelSelectorSpec spec;
-  spec.match_labels = ReadStringMap(Find(*sel, {"matchLabels"}));
-  if (const json* exprs = Find(*sel, {"matchExpressions"}); exprs != nullptr && exprs->is_array()) {
-    for (const auto& e : *exprs) {
-      spec.match_expressions.push_back(
-          {StringAt(e, {"key"}), StringAt(e, {"operator"}), ReadStrings(Find(e, {"values"}))});
-    }
-  }
-  auto s = api::LabelSelector::FromSpec(&spec);
+  auto s = api::LabelSelectorFromJson(sel);
   if (!s.ok()) {
     Note(error, s.status().WithPrefix(path));
     return api::LabelSelector::Nothing();

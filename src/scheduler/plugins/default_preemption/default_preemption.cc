@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "api/labels_json.h"
 #include "api/time.h"
 #include "client/client.h"
 #include "scheduler/framework/fit_error.h"
@@ -116,25 +117,8 @@ std::vector<PdbInfo> ParsePdbs(const std::vector<std::shared_ptr<const json>>& o
     PdbInfo pdb;
     pdb.namespace_ = StringAt(*obj, {"metadata", "namespace"});
     if (const json* sel = Find(*obj, {"spec", "selector"}); sel != nullptr && sel->is_object()) {
-      api::LabelSelectorSpec spec;
-      if (const json* ml = Find(*sel, {"matchLabels"}); ml != nullptr && ml->is_object()) {
-        for (const auto& [k, v] : ml->items()) {
-          if (v.is_string()) spec.match_labels.emplace(k, v.get<std::string>());
-        }
-      }
-      if (const json* exprs = Find(*sel, {"matchExpressions"}); exprs != nullptr && exprs->is_array()) {
-        for (const auto& e : *exprs) {
-          api::LabelSelectorRequirementSpec r{StringAt(e, {"key"}), StringAt(e, {"operator"}), {}};
-          if (const json* vals = Find(e, {"values"}); vals != nullptr && vals->is_array()) {
-            for (const auto& v : *vals) {
-              if (v.is_string()) r.values.push_back(v.get<std::string>());
-            }
-          }
-          spec.match_expressions.push_back(std::move(r));
-        }
-      }
       // An invalid selector matches no pod (upstream skips the PDB).
-      if (auto s = api::LabelSelector::FromSpec(&spec); s.ok()) pdb.selector = *std::move(s);
+      if (auto s = api::LabelSelectorFromJson(sel); s.ok()) pdb.selector = *std::move(s);
     }
     if (const json* a = Find(*obj, {"status", "disruptionsAllowed"});
         a != nullptr && a->is_number_integer()) {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "api/field_error.h"
+#include "api/labels_json.h"
 
 namespace kubepp::scheduler::plugins {
 namespace {
@@ -271,20 +272,7 @@ std::string StringMember(const json& obj, const char* name) {
 // (upstream then adds nothing).
 std::optional<api::LabelSelector> ReadLabelSelector(const json* sel) {
   if (sel == nullptr || !sel->is_object()) return std::nullopt;
-  api::LabelSelectorSpec spec;
-  if (auto ml = ReadStringMap(Member(*sel, "matchLabels"))) spec.match_labels = *std::move(ml);
-  if (const json* exprs = Member(*sel, "matchExpressions"); exprs != nullptr && exprs->is_array()) {
-    for (const auto& e : *exprs) {
-      api::LabelSelectorRequirementSpec r{StringMember(e, "key"), StringMember(e, "operator"), {}};
-      if (const json* values = Member(e, "values"); values != nullptr && values->is_array()) {
-        for (const auto& v : *values) {
-          if (v.is_string()) r.values.push_back(v.get<std::string>());
-        }
-      }
-      spec.match_expressions.push_back(std::move(r));
-    }
-  }
-  auto s = api::LabelSelector::FromSpec(&spec);
+  auto s = api::LabelSelectorFromJson(sel);
   if (!s.ok()) return std::nullopt;
   return *std::move(s);
 }
