@@ -12,6 +12,7 @@
 
 #include "api/field_error.h"
 #include "api/labels_json.h"
+#include "scheduler/framework/json_access.h"
 
 namespace kubepp::scheduler::plugins {
 namespace {
@@ -257,17 +258,6 @@ std::optional<api::Labels> ReadStringMap(const json* m) {
   return out;
 }
 
-const json* Member(const json& obj, const char* name) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(name);
-  return it == obj.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string StringMember(const json& obj, const char* name) {
-  const json* v = Member(obj, name);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
-}
-
 // metav1.LabelSelector JSON -> selector; nullopt when absent or malformed
 // (upstream then adds nothing).
 std::optional<api::LabelSelector> ReadLabelSelector(const json* sel) {
@@ -282,9 +272,9 @@ const json* FindObject(const Handle& handle, std::string_view resource, const st
   holder = handle.Objects(resource);
   for (const auto& obj : holder) {
     if (obj == nullptr) continue;
-    const json* meta = Member(*obj, "metadata");
+    const json* meta = internal::Find(*obj, {"metadata"});
     if (meta == nullptr) continue;
-    if (StringMember(*meta, "namespace") == ns && StringMember(*meta, "name") == name) return obj.get();
+    if (internal::StringAt(*meta, {"namespace"}) == ns && internal::StringAt(*meta, {"name"}) == name) return obj.get();
   }
   return nullptr;
 }
@@ -569,7 +559,7 @@ void ReadDefaultConstraint(const json& c, const std::string& path, DefaultSpread
     errors->push_back(FieldError::Invalid(path, c.dump(), "must be a TopologySpreadConstraint object"));
     return;
   }
-  if (const json* v = Member(c, "maxSkew"); v != nullptr) {
+  if (const json* v = internal::Find(c, {"maxSkew"}); v != nullptr) {
     if (!v->is_number_integer()) {
       errors->push_back(FieldError::Invalid(path + ".maxSkew", v->dump(), "must be an integer"));
     } else {
@@ -580,10 +570,10 @@ void ReadDefaultConstraint(const json& c, const std::string& path, DefaultSpread
     errors->push_back(
         FieldError::Invalid(path + ".maxSkew", std::to_string(out->max_skew), "not in valid range (0, inf)"));
   }
-  out->topology_key = StringMember(c, "topologyKey");
+  out->topology_key = internal::StringAt(c, {"topologyKey"});
   if (out->topology_key.empty())
     errors->push_back(FieldError::Required(path + ".topologyKey", "can not be empty"));
-  out->when_unsatisfiable = StringMember(c, "whenUnsatisfiable");
+  out->when_unsatisfiable = internal::StringAt(c, {"whenUnsatisfiable"});
   if (out->when_unsatisfiable.empty()) {
     errors->push_back(FieldError::Required(path + ".whenUnsatisfiable", "can not be empty"));
   } else if (out->when_unsatisfiable != kDoNotSchedule && out->when_unsatisfiable != kScheduleAnyway) {
@@ -594,20 +584,20 @@ void ReadDefaultConstraint(const json& c, const std::string& path, DefaultSpread
     e.detail = "supported values: \"DoNotSchedule\", \"ScheduleAnyway\"";
     errors->push_back(std::move(e));
   }
-  if (Member(c, "labelSelector") != nullptr) {
+  if (internal::Find(c, {"labelSelector"}) != nullptr) {
     errors->push_back(FieldError::Forbidden(
         path + ".labelSelector", "constraint must not define a selector, as they deduced for each pod"));
   }
-  if (const json* v = Member(c, "minDomains"); v != nullptr) {
+  if (const json* v = internal::Find(c, {"minDomains"}); v != nullptr) {
     if (!v->is_number_integer()) {
       errors->push_back(FieldError::Invalid(path + ".minDomains", v->dump(), "must be an integer"));
     } else {
       out->min_domains = static_cast<int32_t>(v->get<int64_t>());
     }
   }
-  if (std::string v = StringMember(c, "nodeAffinityPolicy"); !v.empty()) out->node_affinity_policy = v;
-  if (std::string v = StringMember(c, "nodeTaintsPolicy"); !v.empty()) out->node_taints_policy = v;
-  if (const json* keys = Member(c, "matchLabelKeys"); keys != nullptr && keys->is_array()) {
+  if (std::string v = internal::StringAt(c, {"nodeAffinityPolicy"}); !v.empty()) out->node_affinity_policy = v;
+  if (std::string v = internal::StringAt(c, {"nodeTaintsPolicy"}); !v.empty()) out->node_taints_policy = v;
+  if (const json* keys = internal::Find(c, {"matchLabelKeys"}); keys != nullptr && keys->is_array()) {
     for (const auto& k : *keys) {
       if (k.is_string()) out->match_label_keys.push_back(k.get<std::string>());
     }
@@ -628,11 +618,11 @@ api::LabelSelector DefaultSpreadSelector(const PodInfo& pod, const Handle& handl
   api::Labels set;
   for (const auto& svc : handle.Objects("services")) {
     if (svc == nullptr) continue;
-    const json* meta = Member(*svc, "metadata");
-    if (meta == nullptr || StringMember(*meta, "namespace") != pod.namespace_) continue;
-    const json* spec = Member(*svc, "spec");
+    const json* meta = internal::Find(*svc, {"metadata"});
+    if (meta == nullptr || internal::StringAt(*meta, {"namespace"}) != pod.namespace_) continue;
+    const json* spec = internal::Find(*svc, {"spec"});
     // A Service without a selector selects nothing (not everything).
-    auto selector = spec != nullptr ? ReadStringMap(Member(*spec, "selector")) : std::nullopt;
+    auto selector = spec != nullptr ? ReadStringMap(internal::Find(*spec, {"selector"})) : std::nullopt;
     if (!selector) continue;
     bool matches = true;
     for (const auto& [k, v] : *selector) {
@@ -650,11 +640,11 @@ api::LabelSelector DefaultSpreadSelector(const PodInfo& pod, const Handle& handl
   // The controller owner reference.
   const json* owner = nullptr;
   if (pod.object != nullptr) {
-    const json* meta = Member(*pod.object, "metadata");
-    const json* owners = meta != nullptr ? Member(*meta, "ownerReferences") : nullptr;
+    const json* meta = internal::Find(*pod.object, {"metadata"});
+    const json* owners = meta != nullptr ? internal::Find(*meta, {"ownerReferences"}) : nullptr;
     if (owners != nullptr && owners->is_array()) {
       for (const auto& o : *owners) {
-        const json* controller = Member(o, "controller");
+        const json* controller = internal::Find(o, {"controller"});
         if (controller != nullptr && controller->is_boolean() && controller->get<bool>()) {
           owner = &o;
           break;
@@ -663,14 +653,14 @@ api::LabelSelector DefaultSpreadSelector(const PodInfo& pod, const Handle& handl
     }
   }
   if (owner == nullptr) return result;
-  std::string api_version = StringMember(*owner, "apiVersion");
-  std::string kind = StringMember(*owner, "kind");
-  std::string name = StringMember(*owner, "name");
+  std::string api_version = internal::StringAt(*owner, {"apiVersion"});
+  std::string kind = internal::StringAt(*owner, {"kind"});
+  std::string name = internal::StringAt(*owner, {"name"});
   std::vector<std::shared_ptr<const json>> holder;
   if (api_version == "v1" && kind == "ReplicationController") {
     if (const json* rc = FindObject(handle, "replicationcontrollers", pod.namespace_, name, holder)) {
-      const json* spec = Member(*rc, "spec");
-      if (auto sel = spec != nullptr ? ReadStringMap(Member(*spec, "selector")) : std::nullopt) {
+      const json* spec = internal::Find(*rc, {"spec"});
+      if (auto sel = spec != nullptr ? ReadStringMap(internal::Find(*spec, {"selector"})) : std::nullopt) {
         for (auto& [k, v] : *sel) set.insert_or_assign(k, v);
         result = api::LabelSelector::FromSet(set);
       }
@@ -678,8 +668,8 @@ api::LabelSelector DefaultSpreadSelector(const PodInfo& pod, const Handle& handl
   } else if (api_version == "apps/v1" && (kind == "ReplicaSet" || kind == "StatefulSet")) {
     const char* resource = kind == "ReplicaSet" ? "replicasets" : "statefulsets";
     if (const json* obj = FindObject(handle, resource, pod.namespace_, name, holder)) {
-      const json* spec = Member(*obj, "spec");
-      auto sel = ReadLabelSelector(spec != nullptr ? Member(*spec, "selector") : nullptr);
+      const json* spec = internal::Find(*obj, {"spec"});
+      auto sel = ReadLabelSelector(spec != nullptr ? internal::Find(*spec, {"selector"}) : nullptr);
       if (sel && !sel->IsNothing()) {
         for (const auto& r : sel->requirements()) result = result.Add(r);
       }
@@ -695,14 +685,14 @@ StatusOr<PodTopologySpreadArgs> ParsePodTopologySpreadArgs(const nlohmann::json*
   if (!args->is_object())
     return Status::Invalid("args: Invalid value: must be a PodTopologySpreadArgs object");
   api::FieldErrors errors;
-  if (const json* t = Member(*args, "defaultingType"); t != nullptr) {
+  if (const json* t = internal::Find(*args, {"defaultingType"}); t != nullptr) {
     if (!t->is_string()) {
       errors.push_back(FieldError::Invalid("defaultingType", t->dump(), "must be a string"));
     } else if (!t->get<std::string>().empty()) {
       out.defaulting_type = t->get<std::string>();
     }
   }
-  if (const json* list = Member(*args, "defaultConstraints"); list != nullptr) {
+  if (const json* list = internal::Find(*args, {"defaultConstraints"}); list != nullptr) {
     if (!list->is_array()) {
       errors.push_back(FieldError::Invalid("defaultConstraints", list->dump(), "must be a list"));
     } else {
