@@ -2,17 +2,13 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 namespace kubepp::scheduler {
 namespace {
 
 // PrioritySort is the built-in QueueSort (priority, then queue time).
 constexpr std::string_view kPrioritySort = "PrioritySort";
-
-template <typename T>
-bool Implements(Plugin* p) {
-  return dynamic_cast<T*>(p) != nullptr;
-}
 
 }  // namespace
 
@@ -60,40 +56,40 @@ StatusOr<std::unique_ptr<Framework>> Framework::Create(const config::Profile& pr
   auto explicitly = [&](const config::PluginSet& set, const std::string& name) {
     return std::any_of(set.enabled.begin(), set.enabled.end(), [&](const auto& r) { return r.name == name; });
   };
-  auto collect = [&](const char* point, const config::PluginSet& set, auto* out, auto implements) -> Status {
+  // The plugins of one extension point, as interface pointers of type T
+  // (deduced from `out`), with their weights.
+  auto collect = [&](const char* point, const config::PluginSet& set, auto* out,
+                     std::vector<int32_t>* weights = nullptr) -> Status {
+    using T = std::remove_pointer_t<typename std::remove_pointer_t<decltype(out)>::value_type>;
     for (const auto& e : expanded[point]) {
       if (e.name == kPrioritySort) continue;
-      Plugin* p = by_name[e.name];
-      if (!implements(p)) {
+      auto* p = dynamic_cast<T*>(by_name[e.name]);
+      if (p == nullptr) {
         if (explicitly(set, e.name)) {
           return Status::Invalid(where + "plugin \"" + e.name + "\" does not extend " + point + " plugin");
         }
         continue;
       }
-      out->push_back(e);
+      out->push_back(p);
+      if (weights != nullptr) weights->push_back(e.weight);
     }
     return Status::Ok();
   };
   const config::Plugins& ps = profile.plugins;
-  std::vector<config::EnabledPlugin> list;
-#define KUBEPP_COLLECT(point, set, type, member)                                                      \
-  list.clear();                                                                                      \
-  RETURN_IF_ERROR(collect(point, ps.set, &list, [](Plugin* p) { return Implements<type>(p); }));     \
-  for (const auto& e : list) f->member.push_back(dynamic_cast<type*>(by_name[e.name]));
-  KUBEPP_COLLECT("PreEnqueue", pre_enqueue, PreEnqueuePlugin, pre_enqueue_)
-  KUBEPP_COLLECT("PreFilter", pre_filter, PreFilterPlugin, pre_filter_)
-  KUBEPP_COLLECT("Filter", filter, FilterPlugin, filter_)
-  KUBEPP_COLLECT("PostFilter", post_filter, PostFilterPlugin, post_filter_)
-  KUBEPP_COLLECT("PreScore", pre_score, PreScorePlugin, pre_score_)
-  KUBEPP_COLLECT("Reserve", reserve, ReservePlugin, reserve_)
-  KUBEPP_COLLECT("Permit", permit, PermitPlugin, permit_)
-  KUBEPP_COLLECT("PreBind", pre_bind, PreBindPlugin, pre_bind_)
-  KUBEPP_COLLECT("Bind", bind, BindPlugin, bind_)
-  KUBEPP_COLLECT("PostBind", post_bind, PostBindPlugin, post_bind_)
-#undef KUBEPP_COLLECT
-  list.clear();
-  RETURN_IF_ERROR(collect("Score", ps.score, &list, [](Plugin* p) { return Implements<ScorePlugin>(p); }));
-  for (const auto& e : list) f->score_.push_back({dynamic_cast<ScorePlugin*>(by_name[e.name]), e.weight});
+  RETURN_IF_ERROR(collect("PreEnqueue", ps.pre_enqueue, &f->pre_enqueue_));
+  RETURN_IF_ERROR(collect("PreFilter", ps.pre_filter, &f->pre_filter_));
+  RETURN_IF_ERROR(collect("Filter", ps.filter, &f->filter_));
+  RETURN_IF_ERROR(collect("PostFilter", ps.post_filter, &f->post_filter_));
+  RETURN_IF_ERROR(collect("PreScore", ps.pre_score, &f->pre_score_));
+  RETURN_IF_ERROR(collect("Reserve", ps.reserve, &f->reserve_));
+  RETURN_IF_ERROR(collect("Permit", ps.permit, &f->permit_));
+  RETURN_IF_ERROR(collect("PreBind", ps.pre_bind, &f->pre_bind_));
+  RETURN_IF_ERROR(collect("Bind", ps.bind, &f->bind_));
+  RETURN_IF_ERROR(collect("PostBind", ps.post_bind, &f->post_bind_));
+  std::vector<ScorePlugin*> scorers;
+  std::vector<int32_t> weights;
+  RETURN_IF_ERROR(collect("Score", ps.score, &scorers, &weights));
+  for (size_t i = 0; i < scorers.size(); ++i) f->score_.push_back({scorers[i], weights[i]});
   if (f->bind_.empty()) return Status::Invalid(where + "at least one bind plugin is needed");
 
   for (const auto& [name, plugin] : by_name) {
