@@ -33,6 +33,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proc_stats.h"
 #include "client/client.h"
 #include "client/kubeconfig.h"
 #include "common/flags.h"
@@ -46,14 +47,7 @@ using kubepp::client::Client;
 
 const kubepp::client::GroupVersionResource kConfigMaps{"", "v1", "configmaps"};
 
-long RssKb(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
-  }
-  return -1;
-}
+using kubepp::bench::ProcStatusKb;
 
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
@@ -122,7 +116,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   double startup_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  long rss_idle = RssKb(server, "VmRSS:");
+  long rss_idle = ProcStatusKb(server, "VmRSS:");
   (void)(*probe)->Create({"", "v1", "namespaces"}, "", json{{"metadata", {{"name", "load"}}}});
   (void)(*probe)->Create({"", "v1", "namespaces"}, "", json{{"metadata", {{"name", "watch"}}}});
 
@@ -171,7 +165,7 @@ int main(int argc, char** argv) {
   }
   long rss_peak_load = 0;
   while (Clock::now() < deadline) {
-    rss_peak_load = std::max(rss_peak_load, RssKb(server, "VmRSS:"));
+    rss_peak_load = std::max(rss_peak_load, ProcStatusKb(server, "VmRSS:"));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   for (auto& t : writers) t.join();
@@ -246,8 +240,8 @@ int main(int argc, char** argv) {
   int64_t min_seen = total;
   for (auto& x : seen) min_seen = std::min<int64_t>(min_seen, x.load());
   double fanout_s = std::chrono::duration<double>(Clock::now() - w0).count();
-  long rss_watch = RssKb(server, "VmRSS:");
-  long rss_end = RssKb(server, "VmRSS:");
+  long rss_watch = ProcStatusKb(server, "VmRSS:");
+  long rss_end = ProcStatusKb(server, "VmRSS:");
   for (auto& c : cancels) c->Cancel();
   for (auto& t : watch_threads) t.join();
 

@@ -58,6 +58,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "proc_stats.h"
 #include "client/client.h"
 #include "client/kubeconfig.h"
 #include "common/flags.h"
@@ -77,29 +78,8 @@ const GroupVersionResource kNamespaces{"", "v1", "namespaces"};
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-long StatusKb(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
-  }
-  return -1;
-}
-
-// user+system CPU seconds of `pid` (fields 14 and 15 of /proc/<pid>/stat).
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::istringstream rest(text.substr(paren + 2));
-  std::vector<std::string> f;
-  std::string tok;
-  while (rest >> tok) f.push_back(tok);
-  if (f.size() < 13) return -1;  // f[0] is field 3 (state)
-  double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  return (std::strtod(f[11].c_str(), nullptr) + std::strtod(f[12].c_str(), nullptr)) / ticks;
-}
+using kubepp::bench::ProcCpuSeconds;
+using kubepp::bench::ProcStatusKb;
 
 std::vector<int64_t> ParseList(const std::string& s, const char* flag, bool* ok) {
   std::vector<int64_t> out;
@@ -418,8 +398,8 @@ bool RunPhase(const Flags& f, int64_t init_pods, int64_t pods) {
         static_cast<long long>(st.pods_marked_running), static_cast<long long>(pods), secs,
         static_cast<double>(st.pods_marked_running) / secs, static_cast<long long>(f.sim_workers),
         static_cast<long long>(st.write_errors));
-    std::printf("  apiserver:  %.2f CPU s total, peak RSS %ld MiB\n", CpuSeconds(server.pid()),
-                StatusKb(server.pid(), "VmHWM:") / 1024);
+    std::printf("  apiserver:  %.2f CPU s total, peak RSS %ld MiB\n", ProcCpuSeconds(server.pid()),
+                ProcStatusKb(server.pid(), "VmHWM:") / 1024);
     return st.pods_marked_running >= pods;
   }
   BindCounter binds;
@@ -448,8 +428,8 @@ bool RunPhase(const Flags& f, int64_t init_pods, int64_t pods) {
                   static_cast<long long>(n), ns.c_str(), secs, static_cast<double>(n) / secs,
                   static_cast<long long>(f.create_clients));
     }
-    std::printf("  apiserver:  %.2f CPU s total, peak RSS %ld MiB\n", CpuSeconds(server.pid()),
-                StatusKb(server.pid(), "VmHWM:") / 1024);
+    std::printf("  apiserver:  %.2f CPU s total, peak RSS %ld MiB\n", ProcCpuSeconds(server.pid()),
+                ProcStatusKb(server.pid(), "VmHWM:") / 1024);
     return true;
   }
   if (f.self_bind) {
@@ -488,8 +468,8 @@ bool RunPhase(const Flags& f, int64_t init_pods, int64_t pods) {
   if (!scheduler_alive()) return fail("the scheduler exited", scheduler.get());
 
   pid_t sched_pid = scheduler ? scheduler->pid() : 0;
-  double sched_cpu0 = scheduler ? CpuSeconds(sched_pid) : 0;
-  double api_cpu0 = CpuSeconds(server.pid());
+  double sched_cpu0 = scheduler ? ProcCpuSeconds(sched_pid) : 0;
+  double api_cpu0 = ProcCpuSeconds(server.pid());
   int64_t running0 = (*nodes)->stats().pods_marked_running;
 
   auto t0 = Clock::now();
@@ -498,8 +478,8 @@ bool RunPhase(const Flags& f, int64_t init_pods, int64_t pods) {
   if (create_errors > 0) return fail(std::to_string(create_errors) + " pod creations failed", &server);
   if (!wait_bound("measure", pods)) return false;
   auto t_bound = binds.LastBind();
-  double sched_cpu = scheduler ? CpuSeconds(sched_pid) - sched_cpu0 : 0;
-  double api_cpu = CpuSeconds(server.pid()) - api_cpu0;
+  double sched_cpu = scheduler ? ProcCpuSeconds(sched_pid) - sched_cpu0 : 0;
+  double api_cpu = ProcCpuSeconds(server.pid()) - api_cpu0;
 
   // Running marking: until every measured (and initial) pod is Running.
   double running_s = -1;
@@ -527,10 +507,10 @@ bool RunPhase(const Flags& f, int64_t init_pods, int64_t pods) {
   }
   if (scheduler) {
     std::printf("  scheduler:  %.2f CPU s during the measured phase (%.2f CPU s total), peak RSS %ld MiB\n",
-                sched_cpu, CpuSeconds(sched_pid), StatusKb(sched_pid, "VmHWM:") / 1024);
+                sched_cpu, ProcCpuSeconds(sched_pid), ProcStatusKb(sched_pid, "VmHWM:") / 1024);
   }
   std::printf("  apiserver:  %.2f CPU s during the measured phase (%.2f CPU s total), peak RSS %ld MiB\n",
-              api_cpu, CpuSeconds(server.pid()), StatusKb(server.pid(), "VmHWM:") / 1024);
+              api_cpu, ProcCpuSeconds(server.pid()), ProcStatusKb(server.pid(), "VmHWM:") / 1024);
   auto st = (*nodes)->stats();
   std::printf("  simnodes:   %lld pods marked Running, %lld lease renewals, %lld write errors\n",
               static_cast<long long>(st.pods_marked_running), static_cast<long long>(st.leases_renewed),
