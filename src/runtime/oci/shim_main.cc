@@ -451,7 +451,10 @@ int Pause(int ready_fd) {
     }
   }
   WriteAll(ready_fd, "ok " + std::to_string(child) + "\n");
-  return 0;
+  // _exit: nothing to flush, and this process may not clone any more (its
+  // children would land in the new PID namespace), which exit-time hooks
+  // such as LeakSanitizer's do; under ASan the process spun forever instead.
+  _exit(0);
 }
 
 // `exec-tty PIDFILE -- RUNC-ARGV...`: runs `runc exec --tty --detach ...` (runc only hands
